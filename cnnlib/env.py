@@ -1,0 +1,65 @@
+"""Where a chapter runs: seeding, device and version summary, Colab detection."""
+
+import os
+import platform
+import random
+import sys
+
+import numpy as np
+
+
+def in_colab() -> bool:
+    """True when running inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def seed_everything(seed: int = 0, deterministic_ops: bool = True) -> int:
+    """Seed Python, NumPy, TensorFlow and Keras; optionally make TF ops deterministic.
+
+    Deterministic ops make two runs on the same machine give identical numbers
+    (GPU kernels included) at a small speed cost. Returns the seed.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    import keras
+    import tensorflow as tf
+
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(int(seed))
+    if deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
+    return int(seed)
+
+
+def device_summary() -> dict:
+    """Versions and device a chapter is executed with, as a dict of strings."""
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+        device = "GPU: " + ", ".join(names)
+    else:
+        device = f"CPU ({os.cpu_count()} cores)"
+    return {
+        "device": device,
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "colab": str(in_colab()),
+    }
+
+
+def describe_environment() -> str:
+    """One line for a chapter's setup cell, e.g. ``CPU (2 cores) | TensorFlow 2.21.0 | ...``."""
+    s = device_summary()
+    return (
+        f"{s['device']} | Python {s['python']} | TensorFlow {s['tensorflow']} | "
+        f"Keras {s['keras']} | NumPy {s['numpy']}" + (" | Colab" if in_colab() else "")
+    )

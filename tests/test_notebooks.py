@@ -1,0 +1,80 @@
+"""Notebook hygiene: what a chapter must look like in git (nbval executes them separately)."""
+
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import ROOT
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def toc_files(entries):
+    for entry in entries:
+        if "file" in entry:
+            yield entry["file"]
+        yield from toc_files(entry.get("chapters", []) + entry.get("sections", []))
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no notebooks in chapters/"
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_file_exists():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = {toc["root"], *toc_files(toc.get("parts", []))}
+    for nb in CHAPTERS:
+        assert f"chapters/{nb.stem}" in listed, f"{nb.name} is missing from _toc.yml"
+    for name in listed:
+        assert any((ROOT / f"{name}{ext}").exists() for ext in (".md", ".ipynb")), name
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_file_name(path):
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_only_check_output_cells_keep_outputs_and_no_execution_counts(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert cell.execution_count is None, f"cell {i} has an execution count"
+        checked = cell.source.lstrip().startswith(MARKER)
+        if checked:
+            assert cell.outputs, f"check-output cell {i} has no stored output: run `make outputs`"
+            assert all(o.output_type == "stream" and o.name == "stdout" for o in cell.outputs)
+        else:
+            assert not cell.outputs, f"cell {i} keeps outputs: run `make outputs`"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_template(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    intro = nb.cells[0].source
+    assert "Learning goals" in intro and "Time to execute" in intro
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    setup = code[0].source
+    assert "google.colab" in setup and "seed_everything" in setup and "describe_environment" in setup
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one code cell tagged `parameters`"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "{cite}" in text, "cite at least one reference"
+    assert "{exercise}" in text and "{solution-start}" in text
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_colab_install_points_at_the_configured_repository(path):
+    setup = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code").source
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    branch = CONFIG["repository"]["branch"]
+    assert f'"cnnlib @ git+{repo}@{branch}"' in setup, (
+        f"{path.name}: the setup cell must install cnnlib from {repo}@{branch} (_config.yml)"
+    )

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from cnnlib import perturb
+
+
+def _batch(n=3, h=6, w=5, c=2, seed=0):
+    return np.random.default_rng(seed).integers(1, 255, size=(n, h, w, c)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("dy,dx", [(0, 0), (1, 0), (0, 2), (-2, 3), (5, -4)])
+def test_shift_matches_roll_with_zero_fill(dy, dx):
+    x = _batch()
+    expected = np.roll(x, (dy, dx), axis=(1, 2))
+    if dy > 0:
+        expected[:, :dy] = 0
+    elif dy < 0:
+        expected[:, dy:] = 0
+    if dx > 0:
+        expected[:, :, :dx] = 0
+    elif dx < 0:
+        expected[:, :, dx:] = 0
+    out = perturb.shift_images(x, dy, dx)
+    assert out.dtype == x.dtype and out.shape == x.shape
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_shift_errors():
+    with pytest.raises(ValueError, match="smaller than the image size"):
+        perturb.shift_images(_batch(h=6), 6, 0)
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
+        perturb.shift_images(np.zeros((4, 4)), 1, 0)
+    with pytest.raises(TypeError, match="dx must be an int"):
+        perturb.shift_images(_batch(), 0, 1.5)
+    with pytest.raises(TypeError, match="NumPy array"):
+        perturb.shift_images([[1]], 0, 0)
+
+
+def test_permutation_keeps_values_and_is_invertible():
+    x = _batch()
+    perm = perturb.random_pixel_permutation(6, 5, seed=3)
+    scrambled = perturb.permute_pixels(x, perm)
+    assert scrambled.shape == x.shape
+    # every image keeps its multiset of pixel values, per channel
+    np.testing.assert_array_equal(np.sort(scrambled.reshape(3, -1, 2), axis=1),
+                                  np.sort(x.reshape(3, -1, 2), axis=1))
+    np.testing.assert_array_equal(perturb.permute_pixels(scrambled, np.argsort(perm)), x)
+    # the same permutation for every image and channel: pixel k moves to where perm says
+    k = 7
+    flat_x, flat_s = x.reshape(3, 30, 2), scrambled.reshape(3, 30, 2)
+    np.testing.assert_array_equal(flat_s[:, k], flat_x[:, perm[k]])
+    assert not np.array_equal(scrambled, x)
+
+
+def test_permutation_is_seeded():
+    np.testing.assert_array_equal(perturb.random_pixel_permutation(4, 4, 1),
+                                  perturb.random_pixel_permutation(4, 4, 1))
+
+
+def test_permutation_errors():
+    x = _batch(h=2, w=2)
+    with pytest.raises(ValueError, match="permutation of range\\(4\\)"):
+        perturb.permute_pixels(x, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="permutation of range\\(4\\)"):
+        perturb.permute_pixels(x, np.array([0, 1, 1, 2]))

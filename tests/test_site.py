@@ -1,0 +1,146 @@
+"""Browser tests of the built book (_build/html) in Debian's headless Chromium via Playwright.
+
+Build first (`make book`; `make test` does it). Without a build the tests are skipped locally and
+fail in CI, where a missing site is a bug.
+"""
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+HTML = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+
+def _toc_files(entries):
+    for entry in entries:
+        if "file" in entry:
+            yield entry["file"]
+        yield from _toc_files(entry.get("chapters", []) + entry.get("sections", []))
+
+
+PAGES = [TOC["root"], *_toc_files(TOC["parts"])]
+CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not (HTML / "index.html").exists():
+        if os.environ.get("CI"):
+            pytest.fail("_build/html is missing: the book must be built before the site tests")
+        pytest.skip("no built book: run `make book` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+def _is_local(url: str) -> bool:
+    return urlparse(url).hostname in ("127.0.0.1", None, "")
+
+
+def open_page(browser, site, path, width=1280):
+    """Load a page with external requests blocked; return (page, console errors from our site)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors = []
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        source = msg.location.get("url", "") if msg.location else ""
+        unreachable = "net::ERR" in msg.text or "Failed to load resource" in msg.text
+        if unreachable and not _is_local(source):
+            return  # a CDN the sandbox cannot reach
+        if unreachable and "ERR_FAILED" in msg.text:
+            return  # our own request for an external resource, blocked below
+        errors.append(f"{msg.text} ({source})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url) else route.abort())
+    response = page.goto(f"{site}/{path}", wait_until="load")
+    assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+    return page, errors
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_loads_with_title_and_no_errors(browser, site, doc):
+    page, errors = open_page(browser, site, f"{doc}.html")
+    h1 = page.locator("main h1").first.inner_text().strip()
+    assert h1, f"{doc}: no title"
+    body = page.locator("main").inner_text()
+    assert "Traceback" not in body and "Error" not in page.locator(".cell_output").all_inner_texts().__str__()
+    assert page.locator(".output.traceback, .output.error, .output.stderr").count() == 0
+    broken = page.evaluate(
+        "Array.from(document.querySelectorAll('main img'))"
+        ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert not broken, f"{doc}: images that did not render: {broken}"
+    assert not errors, f"{doc}: console errors: {errors}"
+    page.close()
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_shows_rendered_figures(browser, site, doc):
+    page, _ = open_page(browser, site, f"{doc}.html")
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output img'))"
+        ".map(i => [i.naturalWidth, i.naturalHeight])"
+    )
+    assert len(sizes) >= 3 and all(w > 100 and h > 50 for w, h in sizes), sizes
+    page.close()
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_launch_buttons_point_at_this_notebook(browser, site, doc):
+    page, _ = open_page(browser, site, f"{doc}.html")
+    links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    repo = urlparse(CONFIG["repository"]["url"]).path.strip("/")
+    branch = CONFIG["repository"]["branch"]
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{doc}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=tree/{doc}.ipynb"
+    assert colab in links, f"no Colab link {colab}"
+    assert binder in links, f"no Binder link {binder}"
+    download = [h for h in links if h.endswith(f"_sources/{doc}.ipynb")]
+    assert download, "no .ipynb download link"
+    page.close()
+
+
+def test_sidebar_reaches_every_page(browser, site):
+    page, _ = open_page(browser, site, "index.html")
+    hrefs = page.evaluate(
+        "Array.from(document.querySelectorAll('nav.bd-links a')).map(a => a.href)"
+    )
+    for doc in PAGES[1:]:
+        assert any(h.split("#")[0].endswith(f"/{doc}.html") for h in hrefs), f"sidebar lacks {doc}"
+    page.close()

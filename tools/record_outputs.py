@@ -1,0 +1,72 @@
+"""Re-record the stored outputs of ``# NBVAL_CHECK_OUTPUT`` cells and strip everything else.
+
+Usage: python tools/record_outputs.py chapters/01_why_cnns.ipynb [...]
+       python tools/record_outputs.py --strip-only chapters/*.ipynb
+
+Each notebook is executed in a fresh kernel from its own folder. Afterwards only check-output
+cells keep their (stdout) outputs; no cell keeps an execution count. Run it after an intended
+change to a check-output cell; tests/test_notebooks.py fails when stored outputs are stale.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def is_check_cell(cell) -> bool:
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(MARKER)
+
+
+def strip(nb):
+    """Drop outputs of all but check cells (keeping their stdout only) and execution counts."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        if is_check_cell(cell):
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=o.text)
+                for o in cell.outputs
+                if o.output_type == "stream" and o.name == "stdout"
+            ]
+            # merge consecutive stdout chunks into one output, as nbval compares them joined
+            if cell.outputs:
+                text = "".join(o.text for o in cell.outputs)
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        else:
+            cell.outputs = []
+    return nb
+
+
+def execute(path: Path, timeout: int):
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--strip-only", action="store_true", help="do not execute, only strip")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        start = time.perf_counter()
+        nb = nbformat.read(path, as_version=4) if args.strip_only else execute(path, args.timeout)
+        nbformat.write(strip(nb), path)
+        print(f"{path}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
