@@ -4,7 +4,8 @@ Usage: python tools/record_outputs.py chapters/01_why_cnns.ipynb [...]
        python tools/record_outputs.py --strip-only chapters/*.ipynb
 
 Each notebook is executed in a fresh kernel from its own folder. Afterwards only check-output
-cells keep their (stdout) outputs; no cell keeps an execution count. Run it after an intended
+cells keep their (stdout) outputs and an execution count (1, 2, ...: nbval compares only cells
+that have one); every other cell is cleared. Run it after an intended
 change to a check-output cell; tests/test_notebooks.py fails when stored outputs are stale.
 """
 
@@ -25,13 +26,16 @@ def is_check_cell(cell) -> bool:
 
 
 def strip(nb):
-    """Drop outputs of all but check cells (keeping their stdout only) and execution counts."""
+    """Keep only the stdout of check cells, numbered 1, 2, ...; clear every other output and count."""
+    checked = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
         cell.metadata.pop("execution", None)
         if is_check_cell(cell):
+            checked += 1
+            cell.execution_count = checked  # nbval ignores stored outputs of "unrun" cells
             cell.outputs = [
                 nbformat.v4.new_output("stream", name="stdout", text=o.text)
                 for o in cell.outputs
