@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: book test outputs chromium clean
+.PHONY: book test outputs student chromium clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ test: book chromium
 
 ## outputs: re-record the stored outputs of NBVAL_CHECK_OUTPUT cells after an intended change
 outputs: $(STAMP)
-	$(BIN)/python tools/record_outputs.py chapters/*.ipynb
+	$(BIN)/python tools/record_outputs.py chapters/*.ipynb assignments/*.ipynb
+
+## student: student copies of every notebook (solutions removed, outputs cleared) in student/
+student: $(STAMP)
+	$(BIN)/python tools/student_copies.py student
 
 ## chromium: Debian's headless browser for the site tests (installed when missing, needs root)
 chromium:

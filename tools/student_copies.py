@@ -1,0 +1,75 @@
+"""Write student copies of the notebooks: exercise solutions and assignment answers removed.
+
+Usage: python tools/student_copies.py OUTDIR [NOTEBOOK ...]
+       (default: chapters/*.ipynb and assignments/*.ipynb)
+
+In each copy
+- every sphinx-exercise solution (from ```{solution-start}``` to ```{solution-end}```, code cells
+  included) is removed, the exercise itself stays;
+- code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``raise NotImplementedError``;
+- cells tagged ``instructor`` are dropped;
+- all outputs and execution counts are cleared.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION_START = re.compile(r"```\{solution-start\}.*", re.S)       # to the end of the cell
+SOLUTION_END = re.compile(r".*?```\{solution-end\}\s*\n```\s*", re.S)  # from the start of the cell
+ANSWER = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M)
+
+
+def student_copy(nb):
+    """Return a new notebook: solutions, answers, instructor cells and outputs removed."""
+    out = nbformat.v4.new_notebook(metadata=nb.metadata)
+    out.nbformat_minor = nb.nbformat_minor
+    in_solution = False
+    for cell in nb.cells:
+        cell = nbformat.from_dict(cell)
+        if "instructor" in cell.metadata.get("tags", []):
+            continue
+        if in_solution:
+            if cell.cell_type == "markdown" and "{solution-end}" in cell.source:
+                in_solution = False
+                cell.source = SOLUTION_END.sub("", cell.source, count=1).strip()
+                if cell.source:
+                    out.cells.append(cell)
+            continue
+        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
+            in_solution = "{solution-end}" not in cell.source
+            cell.source = SOLUTION_START.sub("", cell.source).strip() if in_solution else cell.source
+            if cell.source:
+                out.cells.append(cell)
+            continue
+        if cell.cell_type == "code":
+            cell.source = ANSWER.sub(r"\1raise NotImplementedError", cell.source)
+            cell.outputs, cell.execution_count = [], None
+            if "tags" in cell.metadata:  # the student's own answer cells stay visible
+                cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "hide-input"]
+        out.cells.append(cell)
+    if in_solution:
+        raise ValueError("a {solution-start} has no matching {solution-end}")
+    return out
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    outdir = Path(args[0])
+    paths = [Path(p) for p in args[1:]] or sorted(
+        [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("assignments/*.ipynb")])
+    outdir.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        nbformat.write(student_copy(nbformat.read(path, as_version=4)), outdir / path.name)
+        print(f"{outdir / path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
