@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
+# The browser the site tests drive (Debian's chromium; another Chromium build works too).
+export CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: book test outputs student chromium clean
 
@@ -34,7 +36,7 @@ student: $(STAMP)
 
 ## chromium: Debian's headless browser for the site tests (installed when missing, needs root)
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
 	rm -rf _build
