@@ -5,11 +5,15 @@ fail in CI, where a missing site is a bug.
 """
 
 import functools
+import html.parser
 import http.server
 import os
+import re
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
@@ -148,3 +152,88 @@ def test_sidebar_reaches_every_page(browser, site):
     for doc in PAGES[1:]:
         assert any(h.split("#")[0].endswith(f"/{doc}.html") for h in hrefs), f"sidebar lacks {doc}"
     page.close()
+
+
+class _LinksAndIds(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def test_crawl_every_internal_link_and_anchor_resolves(site):
+    """Follow every same-site link from the root page; each page and #anchor must exist."""
+    parsed, queue, checked, broken = {}, [f"{site}/{TOC['root']}.html"], 0, []
+    while queue:
+        url = queue.pop()
+        if url in parsed:
+            continue
+        with urllib.request.urlopen(url) as response:
+            page = _LinksAndIds()
+            page.feed(response.read().decode("utf-8", "replace"))
+        parsed[url] = page
+        for href in page.links:
+            target = urljoin(url, href)
+            if not target.startswith(site) or "/_sources/" in target or "/_static/" in target:
+                continue
+            base = target.split("#")[0]
+            if base.endswith(".html") and base not in parsed:
+                queue.append(base)
+    for url, page in parsed.items():
+        for href in page.links:
+            target = urljoin(url, href)
+            if not target.startswith(site):
+                continue
+            checked += 1
+            base, _, anchor = target.partition("#")
+            if base.endswith(".html"):
+                if base not in parsed:
+                    broken.append(f"{url} -> {href} (page not crawled)")
+                elif anchor and anchor not in parsed[base].ids:
+                    broken.append(f"{url} -> {href} (no such anchor)")
+            else:
+                try:
+                    urllib.request.urlopen(base).close()
+                except urllib.error.HTTPError as exc:
+                    broken.append(f"{url} -> {href} ({exc.code})")
+    print(f"crawled {len(parsed)} pages, checked {checked} internal links")
+    assert not broken, "\n".join(broken)
+    for doc in PAGES:
+        assert f"{site}/{doc}.html" in parsed, f"{doc} is not reachable by links from the root page"
+
+
+def test_search_finds_stride(browser, site):
+    page, errors = open_page(browser, site, "search.html?q=stride")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    results = page.locator("#search-results li").all_inner_texts()
+    assert results, "no search results for 'stride'"
+    assert any("Glossary" in r or "stride" in r.lower() for r in results), results
+    page.close()
+
+
+def test_phone_width_has_no_horizontal_overflow(browser, site):
+    page, _ = open_page(browser, site, f"{CHAPTERS[0]}.html", width=390)
+    (HTML.parent / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(HTML.parent / "screenshots" / "chapter_390px.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
+
+
+def test_dark_mode_darkens_the_page(browser, site):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url) else route.abort())
+    page.goto(f"{site}/{CHAPTERS[0]}.html", wait_until="load")
+    (HTML.parent / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(HTML.parent / "screenshots" / "chapter_dark.png"))
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    red, green, blue = [int(v) for v in re.findall(r"\d+", background)[:3]]
+    assert red + green + blue < 200, f"page background {background} is not dark"
+    context.close()

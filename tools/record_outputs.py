@@ -6,7 +6,7 @@ Usage: python tools/record_outputs.py chapters/01_why_cnns.ipynb [...]
 Each notebook is executed in a fresh kernel from its own folder. Afterwards only check-output
 cells keep their (stdout) outputs and an execution count (1, 2, ...: nbval compares only cells
 that have one); every other cell is cleared. Run it after an intended
-change to a check-output cell; tests/test_notebooks.py fails when stored outputs are stale.
+change to a check-output cell; tests/test_hygiene.py fails when stored outputs are stale.
 """
 
 import argparse

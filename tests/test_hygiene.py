@@ -80,3 +80,10 @@ def test_colab_install_points_at_the_configured_repository(path):
     assert f'"cnnlib @ git+{repo}@{branch}"' in setup, (
         f"{path.name}: the setup cell must install cnnlib from {repo}@{branch} (_config.yml)"
     )
+
+
+def test_every_cnnlib_module_is_on_the_api_page():
+    api = (ROOT / "book" / "api.md").read_text()
+    for module in sorted((ROOT / "cnnlib").glob("*.py")):
+        if module.stem != "__init__":
+            assert f".. automodule:: cnnlib.{module.stem}\n" in api, f"add cnnlib.{module.stem} to book/api.md"
