@@ -1,0 +1,361 @@
+"""Convolution animations in the style of Dumoulin & Visin's convolution-arithmetic guide.
+
+One picture per step: the zero-padded input grid (padding cells dashed and white, input cells
+blue), the kernel footprint on it (dark cells; a dilated kernel shows its gaps), and the output
+grid filling cell by cell. With ``values`` and ``kernel`` the cells show numbers, the output
+cells receive the computed dot products and ``show_products`` writes the sum being computed.
+
+``conv_animation`` returns a :class:`matplotlib.animation.FuncAnimation` with one frame per
+output cell; show it in a notebook with ``HTML(anim.to_jshtml())`` (plays in static HTML).
+The figures are created without pyplot, so no static copy is displayed and nothing needs
+closing. ``conv_frames_grid`` draws a few steps side by side as one static figure, and
+``draw_conv_step`` draws one step into a given axes.
+
+The convolution is the cross-correlation deep-learning libraries compute (``Conv2D``):
+``out[i, j] = sum_{u, v} x_pad[i s_h + u d_h, j s_w + v d_w] * kernel[u, v]``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import animation as mpl_animation
+from matplotlib.figure import Figure
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
+
+from . import arithmetic
+
+MAX_FRAMES = 100
+
+# colours (flat, few: small PNG frames)
+_INPUT = "#9ecae1"
+_PAD = "#ffffff"
+_TAP = "#08519c"
+_OUT_DONE = "#74c476"
+_OUT_NOW = "#238b45"
+_OUT_TODO = "#ffffff"
+_EDGE = "#333333"
+_GAP = 1.2  # cells between the input and the output grid
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """Everything needed to draw a 2-D convolution (one channel).
+
+    Sizes are (height, width) pairs; ``pads`` is (top, bottom, left, right); ``x_pad`` (Hp, Wp),
+    ``kernel`` (kh, kw) and ``output`` (Ho, Wo) are float arrays or None when no numbers were given.
+    """
+
+    input_size: tuple
+    kernel_size: tuple
+    strides: tuple
+    dilation: tuple
+    pads: tuple
+    padded_size: tuple
+    output_size: tuple
+    x_pad: np.ndarray | None
+    kernel: np.ndarray | None
+    output: np.ndarray | None
+    padding_spec: object
+
+    @property
+    def n_steps(self) -> int:
+        """Number of output cells = frames of the animation."""
+        return self.output_size[0] * self.output_size[1]
+
+    def window(self, step: int):
+        """Top-left corner (row, col) in padded coordinates and the output cell of ``step``."""
+        i, j = divmod(step, self.output_size[1])
+        return (i * self.strides[0], j * self.strides[1]), (i, j)
+
+    def taps(self, step: int):
+        """Padded-grid (row, col) of every kernel tap at ``step``, in kernel order (kh*kw,)."""
+        (r0, c0), _ = self.window(step)
+        kh, kw = self.kernel_size
+        dh, dw = self.dilation
+        return [(r0 + u * dh, c0 + v * dw) for u in range(kh) for v in range(kw)]
+
+
+def _as_pair(name, value):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
+        return tuple(arithmetic._positive_int(name, v) for v in value)
+    v = arithmetic._positive_int(name, value)
+    return v, v
+
+
+def _as_grid(name, array, shape):
+    if array is None:
+        return None
+    try:
+        a = np.asarray(array, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(array).__name__}")
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (height, width), got shape {a.shape}")
+    if a.shape != tuple(shape):
+        size_name = "input_size" if name == "values" else "kernel_size"
+        raise ValueError(f"{name} has shape {a.shape} but {size_name} is {tuple(shape)}")
+    return a
+
+
+def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
+                  kernel=None) -> ConvGeometry:
+    """Sizes, padding and (with ``values`` and ``kernel``) the output of a 2-D convolution.
+
+    input_size, kernel_size, strides, dilation: int or (height, width). padding: "valid",
+    "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
+    values: (H, W) input numbers; kernel: (kh, kw) weights. Returns a :class:`ConvGeometry`.
+    """
+    h_w = _as_pair("input_size", input_size)
+    k = _as_pair("kernel_size", kernel_size)
+    s = _as_pair("strides", strides)
+    d = _as_pair("dilation", dilation)
+    pads = arithmetic.resolve_padding(h_w, k, padding, s, d)
+    out = arithmetic.conv_output_size(h_w, k, padding, s, d)
+    (t, b), (l, r) = pads
+    padded = (h_w[0] + t + b, h_w[1] + l + r)
+    x = _as_grid("values", values, h_w)
+    w = _as_grid("kernel", kernel, k)
+    x_pad = None if x is None else np.pad(x, ((t, b), (l, r)))
+    output = None
+    if x_pad is not None and w is not None:
+        output = np.zeros(out)
+        for i in range(out[0]):
+            for j in range(out[1]):
+                patch = x_pad[i * s[0]: i * s[0] + (k[0] - 1) * d[0] + 1: d[0],
+                              j * s[1]: j * s[1] + (k[1] - 1) * d[1] + 1: d[1]]
+                output[i, j] = float(np.sum(patch * w))
+    return ConvGeometry(h_w, k, s, d, (t, b, l, r), padded, out, x_pad, w, output, padding)
+
+
+def _fmt(v: float) -> str:
+    if float(v).is_integer():
+        return str(int(round(v)))
+    return f"{v:.2g}" if abs(v) < 10 else f"{v:.3g}"
+
+
+def products_text(geometry: ConvGeometry, step: int) -> str:
+    """The sum computed at ``step``, one kernel row per line: ``"0*1 + 1*0 + ... = 3"``."""
+    if geometry.x_pad is None or geometry.kernel is None:
+        raise ValueError("products need both values and kernel")
+    kh, kw = geometry.kernel_size
+    taps = geometry.taps(step)
+    rows = []
+    for u in range(kh):
+        terms = [f"{_fmt(geometry.x_pad[taps[u * kw + v]])}*{_fmt(geometry.kernel[u, v])}"
+                 for v in range(kw)]
+        rows.append(" + ".join(terms))
+    _, (i, j) = geometry.window(step)
+    return " +\n".join(rows) + f" = {_fmt(geometry.output[i, j])}"
+
+
+def _describe(g: ConvGeometry) -> str:
+    def one(v):
+        return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+
+    t, b, l, r = g.pads
+    pad = f"{t}" if t == b == l == r else f"({t},{b},{l},{r})"
+    if isinstance(g.padding_spec, str):
+        pad = f"'{g.padding_spec}' = {pad}"
+    text = f"i={one(g.input_size)}, k={one(g.kernel_size)}, p={pad}, s={one(g.strides)}"
+    if g.dilation != (1, 1):
+        text += f", d={one(g.dilation)}"
+    return text + f"  ->  o={one(g.output_size)}"
+
+
+class _Drawing:
+    """The artists of one convolution picture, built once; ``set_step`` moves the kernel."""
+
+    def __init__(self, g: ConvGeometry, ax, show_products: bool, title):
+        self.g, self.ax, self.show_products = g, ax, show_products
+        ax.clear()
+        ax.set_axis_off()
+        hp, wp = g.padded_size
+        ho, wo = g.output_size
+        t, _, l, _ = g.pads
+        h, w = g.input_size
+        self.ox, self.oy = wp + _GAP, (hp - ho) / 2
+        self.font = font = 8 if max(hp, wp) <= 9 else 6
+        inside = [(r, c) for r in range(hp) for c in range(wp)
+                  if t <= r < t + h and l <= c < l + w]
+        outside = [(r, c) for r in range(hp) for c in range(wp)
+                   if not (t <= r < t + h and l <= c < l + w)]
+        if outside:
+            ax.add_collection(PatchCollection(
+                [Rectangle((c, r), 1, 1) for r, c in outside], facecolor=_PAD,
+                edgecolor="#999999", linestyle="--", linewidth=0.6))
+        ax.add_collection(PatchCollection(
+            [Rectangle((c, r), 1, 1) for r, c in inside], facecolor=_INPUT, edgecolor=_EDGE,
+            linewidth=0.6))
+        self.tap_patches = [ax.add_patch(Rectangle((0, 0), 1, 1, facecolor=_TAP, alpha=0.55,
+                                                   edgecolor=_TAP, linewidth=1.2))
+                            for _ in range(g.kernel_size[0] * g.kernel_size[1])]
+        self.weight_texts = []
+        if g.kernel is not None:
+            self.weight_texts = [ax.text(0, 0, _fmt(v), ha="right", va="bottom",
+                                         fontsize=font - 2, color="#fdd0a2", fontweight="bold")
+                                 for v in g.kernel.ravel()]
+        ext_h = (g.kernel_size[0] - 1) * g.dilation[0] + 1
+        ext_w = (g.kernel_size[1] - 1) * g.dilation[1] + 1
+        self.outline = ax.add_patch(Rectangle((0, 0), ext_w, ext_h, fill=False, edgecolor=_TAP,
+                                              linewidth=1.8))
+        self.input_texts = {}
+        if g.x_pad is not None:
+            self.input_texts = {(r, c): ax.text(c + 0.5, r + 0.45, _fmt(g.x_pad[r, c]),
+                                                ha="center", va="center", fontsize=font)
+                                for r in range(hp) for c in range(wp)}
+        out_cells = [Rectangle((self.ox + j, self.oy + i), 1, 1)
+                     for i in range(ho) for j in range(wo)]
+        ax.add_collection(PatchCollection(out_cells, facecolor=_OUT_TODO, edgecolor="#999999",
+                                          linestyle="--", linewidth=0.6))
+        self.out_fill = PatchCollection(
+            [Rectangle((self.ox + j, self.oy + i), 1, 1) for i in range(ho) for j in range(wo)],
+            linewidth=0.6)
+        ax.add_collection(self.out_fill)
+        self.out_texts = []
+        if g.output is not None:
+            self.out_texts = [ax.text(self.ox + j + 0.5, self.oy + i + 0.5, _fmt(g.output[i, j]),
+                                      ha="center", va="center", fontsize=font)
+                              for i in range(ho) for j in range(wo)]
+        extra = 0.0
+        self.products = None
+        if show_products:
+            lines = g.kernel_size[0]
+            extra = 0.55 * lines + 0.3
+            self.products = ax.text(0, hp + 0.35, "", ha="left", va="top", fontsize=font,
+                                    family="monospace")
+        ax.text(wp / 2, -0.25, "input (padded)", ha="center", va="bottom", fontsize=font)
+        ax.text(self.ox + wo / 2, self.oy - 0.25, "output", ha="center", va="bottom",
+                fontsize=font)
+        ax.set_xlim(-0.1, self.ox + wo + 0.1)
+        ax.set_ylim(hp + extra + 0.1, -1.1)
+        ax.set_aspect("equal")
+        ax.set_title(_describe(g) if title is None else title, fontsize=font + 1)
+        self.current_taps = []
+
+    def set_step(self, step: int):
+        g = self.g
+        step = arithmetic._int("step", step, 0)
+        if step >= g.n_steps:
+            raise ValueError(f"step must be < {g.n_steps} (the number of output cells), got {step}")
+        for rc in self.current_taps:
+            self.input_texts[rc].set_color("black")
+        taps = g.taps(step)
+        for patch, (r, c) in zip(self.tap_patches, taps):
+            patch.set_xy((c, r))
+        for text, (r, c) in zip(self.weight_texts, taps):
+            text.set_position((c + 0.95, r + 0.95))
+        if self.input_texts:
+            for rc in taps:
+                self.input_texts[rc].set_color("white")
+        self.current_taps = taps if self.input_texts else []
+        (r0, c0), _ = g.window(step)
+        self.outline.set_xy((c0, r0))
+        faces = [_OUT_DONE if k < step else _OUT_NOW if k == step else "none"
+                 for k in range(g.n_steps)]
+        self.out_fill.set_facecolor(faces)
+        self.out_fill.set_edgecolor([_EDGE if k <= step else "none" for k in range(g.n_steps)])
+        for k, text in enumerate(self.out_texts):
+            text.set_visible(k <= step)
+            text.set_color("white" if k == step else "black")
+        if self.products is not None:
+            self.products.set_text(products_text(g, step))
+
+
+def draw_conv_step(geometry: ConvGeometry, step: int, ax, show_products: bool = False,
+                   title=None):
+    """Draw step ``step`` (0 .. n_steps - 1) of ``geometry`` into the matplotlib axes ``ax``.
+
+    Left: padded input with the kernel footprint; right: output with cells ``< step`` filled
+    and cell ``step`` highlighted. Returns ``ax``.
+    """
+    _check_products(show_products, geometry.x_pad, geometry.kernel)
+    drawing = _Drawing(geometry, ax, show_products, title)
+    drawing.set_step(step)
+    return ax
+
+
+def _figure_size(g: ConvGeometry, show_products: bool, cell: float):
+    hp, wp = g.padded_size
+    lines = g.kernel_size[0] if show_products else 0
+    width = (wp + _GAP + g.output_size[1] + 0.2) * cell
+    height = (hp + 1.2 + (0.55 * lines + 0.3 if lines else 0)) * cell + 0.3
+    return width, height
+
+
+def _check_products(show_products, values, kernel):
+    if show_products and (values is None or kernel is None):
+        raise ValueError("show_products=True needs both values (the input) and kernel")
+
+
+def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
+                   kernel=None, show_products=False, interval=700, cell_inches=0.3, dpi=72,
+                   title=None) -> mpl_animation.FuncAnimation:
+    """Animate a 2-D convolution, one frame per output cell.
+
+    input_size, kernel_size, strides, dilation: int or (height, width). padding: 0, "valid",
+    "same", "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
+    values: optional (H, W) input numbers; kernel: optional (kh, kw) weights. With both, the
+    output cells show the dot products; ``show_products`` writes the current sum as text.
+    interval: milliseconds per frame. cell_inches, dpi: size of a grid cell and resolution
+    (small keeps ``to_jshtml()`` light: about 10-25 KB per frame).
+
+    Returns a FuncAnimation on a pyplot-free figure, with the computed sizes and values as
+    ``anim.geometry`` (a :class:`ConvGeometry`); display with ``HTML(anim.to_jshtml())``.
+    Raises ValueError for an invalid convolution (see ``arithmetic.conv_output_size``) or more
+    than ``MAX_FRAMES`` (100) output cells.
+    """
+    _check_products(show_products, values, kernel)
+    g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
+    if g.n_steps > MAX_FRAMES:
+        raise ValueError(
+            f"{g.n_steps} output cells = frames; at most {MAX_FRAMES} keep the HTML small: "
+            f"use a smaller input_size"
+        )
+    fig = Figure(figsize=_figure_size(g, show_products, cell_inches), dpi=dpi)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.9))
+
+    drawing = _Drawing(g, ax, show_products, title)
+
+    def update(step):
+        drawing.set_step(step)
+        return []
+
+    update(0)
+    anim = mpl_animation.FuncAnimation(fig, update, frames=g.n_steps, interval=interval,
+                                       blit=False, repeat=True)
+    anim.geometry = g
+    return anim
+
+
+def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
+                     kernel=None, steps=None, show_products=False, ncols=None,
+                     cell_inches=0.3, dpi=100, title=None) -> Figure:
+    """A static figure with a few steps of the convolution side by side.
+
+    Same arguments as :func:`conv_animation`; ``steps``: which output cells to show (default:
+    the first, second and last, plus the first of the second row when there is one).
+    Returns a matplotlib Figure (pyplot-free: display it, e.g. as the cell's last expression).
+    """
+    _check_products(show_products, values, kernel)
+    g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
+    if steps is None:
+        steps = sorted({0, min(1, g.n_steps - 1), min(g.output_size[1], g.n_steps - 1),
+                        g.n_steps - 1})
+    steps = [arithmetic._int("steps", s, 0) for s in steps]
+    if not steps:
+        raise ValueError("steps must name at least one output cell")
+    ncols = len(steps) if ncols is None else arithmetic._positive_int("ncols", ncols)
+    nrows = -(-len(steps) // ncols)
+    w, h = _figure_size(g, show_products, cell_inches)
+    fig = Figure(figsize=(w * ncols, h * nrows + 0.3), dpi=dpi, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, step in zip(axes.flat, steps):
+        draw_conv_step(g, step, ax, show_products=show_products,
+                       title=f"step {step + 1} of {g.n_steps}")
+    fig.suptitle(_describe(g) if title is None else title, fontsize=10)
+    return fig

@@ -1,0 +1,275 @@
+"""cnnlib.ops against TensorFlow/Keras: convolution, padding and pooling within 1e-5."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from cnnlib import ops
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+# Ampere and later GPUs compute float32 convolutions in TF32 (10-bit mantissa) unless told not
+# to; the 1e-5 comparisons below need true float32.
+tf.config.experimental.enable_tensor_float_32_execution(False)
+
+TOL = dict(rtol=1e-5, atol=1e-5)
+RNG = np.random.default_rng(1234)
+
+
+def _random(shape):
+    return RNG.normal(size=shape).astype(np.float32)
+
+
+def _tf_pads(top, bottom, left, right):
+    return [[0, 0], [top, bottom], [left, right], [0, 0]]
+
+
+# ----------------------------------------------------------------------------- conv2d
+# (x shape, kernel (kh, kw), C_out): odd sizes, non-square images and kernels, 1x1, C_in = 1
+CONV_CASES = [((2, 7, 9, 3), (3, 3), 4), ((1, 6, 5, 1), (2, 3), 2), ((3, 11, 8, 2), (1, 1), 3),
+              ((1, 13, 13, 3), (5, 5), 2)]
+STRIDES = [1, 2, (1, 3), 4]  # 4 > kernel for every kernel here except 5x5
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+@pytest.mark.parametrize("case", CONV_CASES, ids=str)
+@pytest.mark.parametrize("strides", STRIDES, ids=str)
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv2d_matches_tf(fn, case, strides, padding):
+    shape, k, c_out = case
+    x, w, b = _random(shape), _random(k + (shape[3], c_out)), _random((c_out,))
+    ref = tf.nn.conv2d(x, w, strides, padding.upper()).numpy() + b
+    got = fn(x, w, b, strides=strides, padding=padding)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, **TOL)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+@pytest.mark.parametrize("padding, pads", [
+    (1, (1, 1, 1, 1)), (0, (0, 0, 0, 0)), ((2, 1), (2, 2, 1, 1)), ((0, 2, 1, 3), (0, 2, 1, 3)),
+    ("full", (2, 2, 1, 1)),  # kernel 3x2: k - 1 on each side
+])
+@pytest.mark.parametrize("strides", [1, 2, 3])
+def test_conv2d_explicit_and_full_padding_match_tf(fn, padding, pads, strides):
+    x, w = _random((2, 6, 7, 2)), _random((3, 2, 2, 3))
+    ref = tf.nn.conv2d(x, w, strides, _tf_pads(*pads)).numpy()
+    np.testing.assert_allclose(fn(x, w, strides=strides, padding=padding), ref, **TOL)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+@pytest.mark.parametrize("dilation", [2, 3, (1, 2), (2, 1)], ids=str)
+@pytest.mark.parametrize("padding", ["valid", "same", "full", 2])
+def test_conv2d_dilation_matches_tf(fn, dilation, padding):
+    x, w, b = _random((2, 12, 11, 3)), _random((3, 3, 3, 2)), _random((2,))
+    d = (dilation, dilation) if isinstance(dilation, int) else dilation
+    if padding == "full":
+        tf_pad = _tf_pads(2 * d[0], 2 * d[0], 2 * d[1], 2 * d[1])
+    elif padding == 2:
+        tf_pad = _tf_pads(2, 2, 2, 2)
+    else:
+        tf_pad = padding.upper()
+    ref = tf.nn.conv2d(x, w, 1, tf_pad, dilations=d).numpy() + b
+    got = fn(x, w, b, padding=padding, dilation=dilation)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, **TOL)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+def test_conv2d_stride_and_dilation_together(fn):
+    # TF's CPU kernel refuses strides > 1 with dilations > 1; a strided convolution is the
+    # stride-1 one sampled every `stride` pixels (valid/explicit padding), so compare with that.
+    x, w = _random((1, 15, 14, 2)), _random((3, 2, 2, 2))
+    ref = tf.nn.conv2d(x, w, 1, _tf_pads(1, 1, 1, 1), dilations=2).numpy()[:, ::3, ::2]
+    got = fn(x, w, strides=(3, 2), padding=1, dilation=2)
+    np.testing.assert_allclose(got, ref, **TOL)
+
+
+def test_conv2d_equals_keras_conv2d_layer():
+    x = _random((4, 10, 9, 3))
+    for padding, strides, dilation in [("valid", 1, 1), ("same", 2, 1), ("same", 1, 2)]:
+        layer = keras.layers.Conv2D(5, (3, 3), strides=strides, padding=padding,
+                                    dilation_rate=dilation)
+        ref = np.asarray(layer(x))
+        w, b = (np.asarray(v) for v in layer.get_weights())
+        for fn in (ops.conv2d, ops.conv2d_loops):
+            got = fn(x, w, b, strides=strides, padding=padding, dilation=dilation)
+            np.testing.assert_allclose(got, ref, **TOL)
+
+
+def test_conv2d_is_cross_correlation_on_a_known_example():
+    image = np.arange(9, dtype=float).reshape(1, 3, 3, 1)
+    kernel = np.array([[1.0, 0.0], [0.0, -1.0]])[:, :, None, None]
+    out = ops.conv2d(image, kernel)[0, :, :, 0]
+    # top-left: 0*1 + 4*(-1) -- no kernel flip
+    np.testing.assert_array_equal(out, [[-4.0, -4.0], [-4.0, -4.0]])
+
+
+def test_conv2d_dtypes_and_integer_input():
+    x = RNG.integers(0, 255, size=(1, 5, 5, 1)).astype(np.uint8)
+    w = np.ones((3, 3, 1, 1), dtype=np.float32)
+    out = ops.conv2d(x, w)
+    assert out.dtype == np.float32
+    assert out[0, 0, 0, 0] == x[0, :3, :3, 0].astype(int).sum()
+    assert ops.conv2d(x.astype(np.float64), w).dtype == np.float64
+    np.testing.assert_array_equal(ops.conv2d_loops(x, w), out)
+
+
+# ----------------------------------------------------------------------------- pad2d
+def test_pad2d_explicit_matches_keras_zero_padding():
+    x = _random((2, 4, 5, 3))
+    ref = np.asarray(keras.layers.ZeroPadding2D(((1, 2), (3, 0)))(x))
+    np.testing.assert_array_equal(ops.pad2d(x, (1, 2, 3, 0)), ref)
+    assert ops.pad2d(x, 2).shape == (2, 8, 9, 3)
+    assert ops.pad2d(x, (1, 0)).shape == (2, 6, 5, 3)
+    assert ops.pad2d(x, "valid").shape == x.shape
+    assert ops.pad2d(x, 1, value=7.0)[0, 0, 0, 0] == 7.0
+
+
+@pytest.mark.parametrize("size, k, s",
+                         list(itertools.product([5, 6, 7, 8], [1, 2, 3, 4], [1, 2, 3])))
+def test_pad2d_same_follows_tf_rule(size, k, s):
+    # valid convolution of the "same"-padded image equals TF's "same" convolution
+    x, w = _random((1, size, size + 1, 1)), _random((k, k, 1, 1))
+    xp = ops.pad2d(x, "same", kernel_size=k, strides=s)
+    ref = tf.nn.conv2d(x, w, s, "SAME").numpy()
+    np.testing.assert_allclose(ops.conv2d(xp, w, strides=s), ref, **TOL)
+    total = xp.shape[1] - size
+    assert xp.shape[1] - size - total // 2 >= total // 2  # extra row goes to the bottom
+
+
+def test_pad2d_full_and_errors():
+    x = _random((1, 4, 4, 1))
+    assert ops.pad2d(x, "full", kernel_size=3).shape == (1, 8, 8, 1)
+    assert ops.pad2d(x, "full", kernel_size=3, dilation=2).shape == (1, 12, 12, 1)
+    with pytest.raises(ValueError, match="kernel_size"):
+        ops.pad2d(x, "same")
+    with pytest.raises(ValueError, match="padding must be >= 0"):
+        ops.pad2d(x, -1)
+
+
+# ----------------------------------------------------------------------------- pool2d
+def _tf_sum_pool(x, pool, strides, padding):
+    """Sum pooling in TF: a ones kernel per channel (channels moved into the batch axis)."""
+    n, h, w, c = x.shape
+    flat = np.ascontiguousarray(x.transpose(0, 3, 1, 2)).reshape(n * c, h, w, 1)
+    out = tf.nn.conv2d(flat, tf.ones(pool + (1, 1)), strides, padding.upper()).numpy()
+    return out.reshape(n, c, *out.shape[1:3]).transpose(0, 2, 3, 1)
+
+
+def _tf_pool(x, mode, pool, strides, padding):
+    p = padding.upper()
+    if mode == "max":
+        return tf.nn.max_pool2d(x, pool, strides, p).numpy()
+    if mode == "average":
+        return tf.nn.avg_pool2d(x, pool, strides, p).numpy()
+    if mode == "min":
+        return -tf.nn.max_pool2d(-x, pool, strides, p).numpy()
+    if mode == "sum":
+        return _tf_sum_pool(x, pool, strides, padding)
+    return np.sqrt(_tf_sum_pool(x * x, pool, strides, padding))  # l2
+
+
+POOL_SHAPES = [(2, 7, 9, 3), (1, 5, 5, 1), (2, 11, 6, 2)]
+POOL_SPECS = [(2, None), (3, None), (2, 1), (3, 2), ((2, 3), None), (2, (3, 1)), (2, 3), (1, 2)]
+
+
+@pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
+@pytest.mark.parametrize("mode", ops.POOL_MODES)
+@pytest.mark.parametrize("shape", POOL_SHAPES, ids=str)
+@pytest.mark.parametrize("spec", POOL_SPECS, ids=str)
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_pool2d_matches_tf(fn, mode, shape, spec, padding):
+    pool_size, strides = spec
+    pool = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    s = pool if strides is None else ((strides, strides) if isinstance(strides, int) else strides)
+    x = _random(shape)
+    ref = _tf_pool(x, mode, pool, s, padding)
+    got = fn(x, pool_size, strides, padding, mode)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, **TOL)
+
+
+def test_pool2d_matches_tf_nn_pool_and_keras_layers():
+    x = _random((2, 9, 8, 3))
+    for padding in ("valid", "same"):
+        for mode, tf_mode, layer in [("max", "MAX", keras.layers.MaxPooling2D),
+                                     ("average", "AVG", keras.layers.AveragePooling2D)]:
+            ref = tf.nn.pool(x, (3, 3), tf_mode, strides=(2, 2), padding=padding.upper()).numpy()
+            np.testing.assert_allclose(ops.pool2d(x, 3, 2, padding, mode), ref, **TOL)
+            ref = np.asarray(layer(pool_size=2, padding=padding)(x))
+            np.testing.assert_allclose(ops.pool2d(x, 2, None, padding, mode), ref, **TOL)
+
+
+def test_pool2d_small_worked_example_and_case_insensitive_mode():
+    x = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [7, 2, 9, 8], [1, 0, 3, 4]]).reshape(1, 4, 4, 1)
+    np.testing.assert_array_equal(ops.pool2d(x)[0, :, :, 0], [[6, 5], [7, 9]])
+    np.testing.assert_array_equal(ops.pool2d(x, mode="MIN")[0, :, :, 0], [[1, 0], [0, 3]])
+    np.testing.assert_array_equal(ops.pool2d(x, mode="sum")[0, :, :, 0], [[14, 8], [10, 24]])
+    np.testing.assert_array_equal(ops.pool2d(x, mode="average")[0, :, :, 0], [[3.5, 2], [2.5, 6]])
+    np.testing.assert_allclose(ops.pool2d(x, mode="l2")[0, 0, 0, 0], np.sqrt(1 + 9 + 16 + 36))
+
+
+# ----------------------------------------------------------------------------- errors
+X3 = np.zeros((1, 5, 5, 3), dtype=np.float32)
+W3 = np.zeros((3, 3, 3, 2), dtype=np.float32)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+def test_conv2d_errors(fn):
+    with pytest.raises(ValueError, match="kernel has 1 input channel but the image has 3"):
+        fn(X3, np.zeros((3, 3, 1, 4)))
+    with pytest.raises(ValueError, match="kernel has 2 input channels but the image has 3"):
+        fn(X3, np.zeros((3, 3, 2, 4)))
+    with pytest.raises(ValueError, match=r"kernel \(7x7 including dilation\) is larger than the "
+                                         r"padded input \(5x5"):
+        fn(X3, np.zeros((7, 7, 3, 1)))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        fn(X3, W3, dilation=3)  # 3x3 kernel dilated by 3 spans 7 pixels
+    fn(X3, np.zeros((7, 7, 3, 1)), padding=1)  # 7x7 fits once padded to 7x7
+    with pytest.raises(ValueError, match="strides must be >= 1, got 0"):
+        fn(X3, W3, strides=0)
+    with pytest.raises(ValueError, match="strides must be >= 1"):
+        fn(X3, W3, strides=(1, 0))
+    with pytest.raises(ValueError, match="dilation must be >= 1, got 0"):
+        fn(X3, W3, dilation=0)
+    with pytest.raises(TypeError, match="strides must be an int"):
+        fn(X3, W3, strides=1.5)
+    with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C\), got shape \(5, 5\)"):
+        fn(np.zeros((5, 5)), W3)
+    with pytest.raises(ValueError, match=r"use x\[None\]"):
+        fn(np.zeros((5, 5, 3)), W3)
+    with pytest.raises(ValueError, match=r"w must be 4-D \(kh, kw, C_in, C_out\)"):
+        fn(X3, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="unknown padding 'half'"):
+        fn(X3, W3, padding="half")
+    with pytest.raises(ValueError, match="padding must be >= 0"):
+        fn(X3, W3, padding=(1, 1, -1, 1))
+    with pytest.raises(ValueError, match="padding must be an int"):
+        fn(X3, W3, padding=(1, 1, 1))
+    with pytest.raises(TypeError, match="padding must be"):
+        fn(X3, W3, padding=1.0)
+    with pytest.raises(ValueError, match=r"b must have shape \(C_out,\) = \(2,\)"):
+        fn(X3, W3, b=np.zeros(3))
+    with pytest.raises(TypeError, match="x must hold numbers"):
+        fn(np.full((1, 5, 5, 3), "a"), W3)
+
+
+@pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
+def test_pool2d_errors(fn):
+    with pytest.raises(ValueError, match="unknown mode 'median'"):
+        fn(X3, mode="median")
+    with pytest.raises(ValueError, match="pool_size must be >= 1, got 0"):
+        fn(X3, pool_size=0)
+    with pytest.raises(ValueError, match="strides must be >= 1, got 0"):
+        fn(X3, strides=0)
+    with pytest.raises(ValueError,
+                       match=r"pool window \(6x6\) is larger than the padded input \(5x5"):
+        fn(X3, pool_size=6)
+    assert fn(X3, pool_size=6, padding="same").shape == (1, 1, 1, 3)
+    with pytest.raises(ValueError, match="unknown padding 'full'"):
+        fn(X3, padding="full")
+    with pytest.raises(ValueError, match="padding must be 'valid' or 'same' for pooling"):
+        fn(X3, padding=1)
+    with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C\)"):
+        fn(np.zeros((5, 5)))
