@@ -1,17 +1,50 @@
-"""Counting parameters of dense and convolutional layers by formula.
+"""Convolution arithmetic: parameter counts, output sizes, padding and receptive fields.
 
-The chapters check every formula here against Keras' ``count_params()``.
+Every formula here is checked against Keras in ``tests/`` (parameter counts against
+``count_params()``, sizes against the output shapes of real ``Conv1D``/``Conv2D``,
+``Conv2DTranspose`` and pooling layers). The size relationships are those of Dumoulin & Visin,
+"A guide to convolution arithmetic for deep learning" (arXiv:1603.07285), extended with
+dilation, asymmetric padding and TensorFlow's ``padding="same"`` rule.
+
+Sizes are spatial only (the height, width, ... of an NHWC tensor). Each size function takes
+``input_size`` as an int (one axis, returns an int) or a tuple with one entry per spatial axis
+(returns a tuple); ``kernel_size``, ``strides`` and ``dilation`` are an int for every axis or a
+tuple with one entry per axis, as in Keras.
+
+Padding, for one axis of size ``n``, kernel ``k``, dilation ``d``, stride ``s``, with the
+effective (dilated) kernel ``k_eff = k + (k - 1)(d - 1)``:
+
+- ``"valid"``: no padding;
+- ``"same"``: TensorFlow's rule, output ``ceil(n / s)``; the total padding
+  ``max((ceil(n / s) - 1) s + k_eff - n, 0)`` is split with the smaller half *before*
+  (top/left) and the extra pixel, when the total is odd, *after* (bottom/right);
+- ``"full"``: ``k_eff - 1`` on both sides (every partial overlap counts);
+- ``"causal"`` (one axis only, like Keras ``Conv1D``): ``k_eff - 1`` before, none after;
+- an int ``p``: ``p`` on every side; a tuple with one entry per axis, each an int (both sides)
+  or a pair ``(before, after)``; or a flat tuple of ``2 * ndim`` ints, e.g.
+  ``(top, bottom, left, right)`` in 2-D.
 """
 
+import math
 import numbers
+from typing import NamedTuple
+
+PADDING_MODES = ("valid", "same", "full", "causal")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
 
 
 def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
+    return _int(name, value, 1)
 
 
 def _pair(name: str, value) -> tuple:
@@ -21,6 +54,88 @@ def _pair(name: str, value) -> tuple:
         return _positive_int(name, value[0]), _positive_int(name, value[1])
     v = _positive_int(name, value)
     return v, v
+
+
+def _ndim(*values) -> int | None:
+    """Number of spatial axes given by the first tuple among ``values`` (None: all scalars)."""
+    for v in values:
+        if isinstance(v, (tuple, list)):
+            if len(v) == 0:
+                raise ValueError("sizes must have at least one spatial axis, got an empty tuple")
+            return len(v)
+    return None
+
+
+def _per_axis(name: str, value, ndim: int, minimum: int = 1) -> tuple:
+    """``value`` as a tuple of ``ndim`` ints >= minimum (an int is repeated)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise ValueError(
+                f"{name} must be an int or a tuple of {ndim} ints (one per spatial axis), "
+                f"got {value!r}"
+            )
+        return tuple(_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value))
+    return (_int(name, value, minimum),) * ndim
+
+
+def _axes(input_size, *others):
+    """(ndim or None, input sizes as a tuple)."""
+    ndim = _ndim(input_size, *others)
+    n = 1 if ndim is None else ndim
+    return ndim, _per_axis("input_size", input_size, n)
+
+
+def _out(ndim, values):
+    return values[0] if ndim is None else tuple(values)
+
+
+def _explicit_padding(padding, ndim: int) -> tuple:
+    """Explicit padding spec -> ((before, after), ...) with one pair per axis."""
+    if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
+        p = _int("padding", padding, 0)
+        return ((p, p),) * ndim
+    if isinstance(padding, (tuple, list)):
+        items = list(padding)
+        if len(items) == ndim:
+            pairs = []
+            for i, item in enumerate(items):
+                if isinstance(item, (tuple, list)):
+                    if len(item) != 2:
+                        raise ValueError(
+                            f"padding[{i}] must be an int or a pair (before, after), got {item!r}"
+                        )
+                    pairs.append((_int(f"padding[{i}][0]", item[0], 0),
+                                  _int(f"padding[{i}][1]", item[1], 0)))
+                else:
+                    p = _int(f"padding[{i}]", item, 0)
+                    pairs.append((p, p))
+            return tuple(pairs)
+        if len(items) == 2 * ndim and not any(isinstance(v, (tuple, list)) for v in items):
+            flat = [_int(f"padding[{i}]", v, 0) for i, v in enumerate(items)]
+            return tuple((flat[2 * a], flat[2 * a + 1]) for a in range(ndim))
+        raise ValueError(
+            f"padding for {ndim} spatial axes must be 'valid', 'same', 'full', an int, a tuple of "
+            f"{ndim} ints or (before, after) pairs, or {2 * ndim} ints (before, after per axis); "
+            f"got {padding!r}"
+        )
+    raise TypeError(
+        f"padding must be a string ({', '.join(PADDING_MODES)}), an int or a tuple, "
+        f"got {type(padding).__name__} ({padding!r})"
+    )
+
+
+def _mode(padding, allowed) -> str | None:
+    """Lower-cased padding mode if ``padding`` is a string (checked against ``allowed``)."""
+    if not isinstance(padding, str):
+        return None
+    mode = padding.lower()
+    if mode not in allowed:
+        raise ValueError(f"padding must be one of {', '.join(map(repr, allowed))} "
+                         f"or explicit ints, got {padding!r}")
+    return mode
+
+
+# --------------------------------------------------------------------------- parameter counts
 
 
 def dense_params(n_inputs: int, units: int, use_bias: bool = True) -> int:
@@ -38,12 +153,389 @@ def mlp_params(layer_sizes, use_bias: bool = True) -> int:
     return sum(dense_params(a, b, use_bias) for a, b in zip(sizes[:-1], sizes[1:]))
 
 
-def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = True) -> int:
-    """Parameters of a 2-D convolution: ``(k_h * k_w * in_channels + 1) * filters``.
+def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = True,
+                  groups: int = 1) -> int:
+    """Parameters of a 2-D convolution: ``(k_h * k_w * in_channels / groups + 1) * filters``.
 
-    Independent of the image size: the same kernel is shared by every position.
+    Independent of the image size, the stride, the padding and the dilation: the same kernel is
+    shared by every position. With ``groups`` (as Keras' ``Conv2D(groups=...)``) each filter sees
+    only ``in_channels / groups`` input channels; both counts must be divisible by ``groups``.
     """
     k_h, k_w = _pair("kernel_size", kernel_size)
     in_channels = _positive_int("in_channels", in_channels)
     filters = _positive_int("filters", filters)
-    return (k_h * k_w * in_channels + (1 if use_bias else 0)) * filters
+    groups = _positive_int("groups", groups)
+    if in_channels % groups or filters % groups:
+        raise ValueError(
+            f"in_channels ({in_channels}) and filters ({filters}) must both be divisible by "
+            f"groups ({groups})"
+        )
+    return (k_h * k_w * (in_channels // groups) + (1 if use_bias else 0)) * filters
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def effective_kernel_size(kernel_size, dilation=1):
+    """Extent of a dilated kernel: ``k + (k - 1)(d - 1)`` (``d - 1`` gaps between taps).
+
+    kernel_size, dilation: int or tuple per axis -> int or tuple.
+    """
+    ndim = _ndim(kernel_size, dilation)
+    n = 1 if ndim is None else ndim
+    ks = _per_axis("kernel_size", kernel_size, n)
+    ds = _per_axis("dilation", dilation, n)
+    return _out(ndim, [k + (k - 1) * (d - 1) for k, d in zip(ks, ds)])
+
+
+def same_padding(input_size, kernel_size, strides=1, dilation=1):
+    """The padding TensorFlow applies for ``padding="same"``: ``(before, after)`` per axis.
+
+    The output has ``ceil(n / s)`` positions; the total padding needed for that is
+    ``max((ceil(n / s) - 1) * s + k_eff - n, 0)``. TensorFlow puts ``total // 2`` before
+    (top/left) and the rest after (bottom/right), so an odd total puts the extra pixel at the
+    bottom/right.
+
+    input_size: int or tuple per axis. Returns one ``(before, after)`` pair (int input) or a
+    tuple of pairs.
+    """
+    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
+    n_ax = len(ns)
+    ks = _per_axis("kernel_size", kernel_size, n_ax)
+    ss = _per_axis("strides", strides, n_ax)
+    ds = _per_axis("dilation", dilation, n_ax)
+    pads = []
+    for n, k, s, d in zip(ns, ks, ss, ds):
+        k_eff = k + (k - 1) * (d - 1)
+        total = max((math.ceil(n / s) - 1) * s + k_eff - n, 0)
+        pads.append((total // 2, total - total // 2))
+    return _out(ndim, pads)
+
+
+def resolve_padding(input_size, kernel_size, padding="valid", strides=1, dilation=1):
+    """Explicit ``(before, after)`` padding per axis for any padding spec (see module doc).
+
+    input_size: int or tuple per axis. Returns a pair (int input) or a tuple of pairs.
+    """
+    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
+    n_ax = len(ns)
+    ks = _per_axis("kernel_size", kernel_size, n_ax)
+    ss = _per_axis("strides", strides, n_ax)
+    ds = _per_axis("dilation", dilation, n_ax)
+    mode = _mode(padding, PADDING_MODES)
+    if mode == "causal" and n_ax != 1:
+        raise ValueError(f"padding='causal' is for one spatial axis (Conv1D), got {n_ax} axes")
+    pads = []
+    for a, (n, k, s, d) in enumerate(zip(ns, ks, ss, ds)):
+        k_eff = k + (k - 1) * (d - 1)
+        if mode == "valid":
+            pads.append((0, 0))
+        elif mode == "same":
+            pads.append(same_padding(n, k, s, d))
+        elif mode == "full":
+            pads.append((k_eff - 1, k_eff - 1))
+        elif mode == "causal":
+            pads.append((k_eff - 1, 0))
+    if mode is None:
+        pads = list(_explicit_padding(padding, n_ax))
+    return _out(ndim, pads)
+
+
+def _describe(ns, ks, ss, ds, padding):
+    return (f"input_size={_fmt(ns)}, kernel_size={_fmt(ks)}, strides={_fmt(ss)}, "
+            f"dilation={_fmt(ds)}, padding={padding!r}")
+
+
+def _fmt(values):
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilation=1):
+    """Output size of a convolution: ``floor((n + p_before + p_after - k_eff) / s) + 1``.
+
+    Dumoulin & Visin's relationships 1-6 and 15 are special cases: ``n - k + 1`` (valid),
+    ``n`` ("same", stride 1), ``n + k - 1`` (full), ``floor((n + 2p - k) / s) + 1``.
+    With ``padding="same"`` the result is ``ceil(n / s)`` (TensorFlow/Keras).
+
+    input_size: int or tuple per spatial axis -> int or tuple (e.g. (H, W) -> (H_out, W_out)).
+    Raises ValueError when the (dilated) kernel is larger than the padded input, as Keras
+    refuses such a layer. Keras (TensorFlow) also refuses ``strides > 1`` together with
+    ``dilation > 1``; the arithmetic is still well defined (PyTorch allows it) and computed here.
+    """
+    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
+    n_ax = len(ns)
+    ks = _per_axis("kernel_size", kernel_size, n_ax)
+    ss = _per_axis("strides", strides, n_ax)
+    ds = _per_axis("dilation", dilation, n_ax)
+    pads = resolve_padding(ns, ks, padding, ss, ds)
+    out = []
+    for n, k, s, d, (pb, pa) in zip(ns, ks, ss, ds, pads):
+        k_eff = k + (k - 1) * (d - 1)
+        if n + pb + pa < k_eff:
+            raise ValueError(
+                f"the kernel (extent {k_eff} = {k} taps with dilation {d}) is larger than the "
+                f"padded input ({n} + {pb} + {pa} = {n + pb + pa}): output size would be zero "
+                f"or negative; {_describe(ns, ks, ss, ds, padding)}"
+            )
+        out.append((n + pb + pa - k_eff) // s + 1)
+    return _out(ndim, out)
+
+
+def pool_output_size(input_size, pool_size, strides=None, padding="valid"):
+    """Output size of max/average pooling: ``floor((n + p_before + p_after - k) / s) + 1``.
+
+    ``strides=None`` means ``strides = pool_size`` (the Keras default: windows do not overlap).
+    padding: "valid", "same" (``ceil(n / s)``, TensorFlow's split as in ``same_padding``; the
+    padded cells are ignored by the pooling, not counted as zeros) or explicit ints, each side
+    smaller than the window (otherwise a window would lie entirely in the padding).
+
+    input_size: int or tuple per axis -> int or tuple. Raises ValueError when the window is larger
+    than the padded input (Keras refuses it too).
+    """
+    ndim, ns = _axes(input_size, pool_size, strides)
+    n_ax = len(ns)
+    ks = _per_axis("pool_size", pool_size, n_ax)
+    ss = ks if strides is None else _per_axis("strides", strides, n_ax)
+    mode = _mode(padding, ("valid", "same"))
+    if mode is not None:
+        pads = resolve_padding(ns, ks, mode, ss)
+    else:
+        pads = _explicit_padding(padding, n_ax)
+        for k, (pb, pa) in zip(ks, pads):
+            if max(pb, pa) >= k:
+                raise ValueError(
+                    f"padding {(pb, pa)} must be smaller than pool_size {k} on each side: a "
+                    f"window would lie entirely in the padding; got padding={padding!r}"
+                )
+    out = []
+    for n, k, s, (pb, pa) in zip(ns, ks, ss, pads):
+        if n + pb + pa < k:
+            raise ValueError(
+                f"pool_size {k} is larger than the padded input ({n} + {pb} + {pa}): output size "
+                f"would be zero or negative; input_size={_fmt(ns)}, pool_size={_fmt(ks)}, "
+                f"strides={_fmt(ss)}, padding={padding!r}"
+            )
+        out.append((n + pb + pa - k) // s + 1)
+    return _out(ndim, out)
+
+
+def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="valid",
+                               output_padding=None, dilation=1):
+    """Output size of a transposed convolution, the shape-inverse of a convolution.
+
+    With explicit padding ``p`` (Dumoulin & Visin, relationship 14):
+    ``o = s (n - 1) + k_eff - p_before - p_after + a`` with ``a = output_padding`` (default 0),
+    ``0 <= a < s``: the transpose of a convolution with the same ``k, s, p`` that maps size
+    ``o`` to ``n``. String modes follow Keras' ``Conv2DTranspose``:
+
+    - ``"valid"``: ``s (n - 1) + k_eff + a``, and when ``output_padding`` is None
+      ``a = max(s - k_eff, 0)`` (so the output is at least ``n * s``);
+    - ``"same"``: ``n * s`` when ``output_padding`` is None, else ``s (n - 1) + k_eff % 2 + a``
+      (a crop of ``k_eff // 2`` on each side); that must be a size a "same" convolution maps
+      back to ``n`` (``ceil(o / s) = n``), which rules out an even ``k_eff`` with ``a = 0``;
+    - ``"full"``: the transpose of a full convolution, ``s (n - 1) - k_eff + 2 + a``.
+
+    input_size: int or tuple per axis -> int or tuple. Raises ValueError for ``output_padding``
+    outside ``[0, s)`` (Keras refuses it too) or a non-positive output size.
+    """
+    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
+    n_ax = len(ns)
+    ks = _per_axis("kernel_size", kernel_size, n_ax)
+    ss = _per_axis("strides", strides, n_ax)
+    ds = _per_axis("dilation", dilation, n_ax)
+    if output_padding is None:
+        aps = (None,) * n_ax
+    else:
+        aps = _per_axis("output_padding", output_padding, n_ax, minimum=0)
+        for a, s in zip(aps, ss):
+            if a >= s:
+                raise ValueError(
+                    f"output_padding must be smaller than strides on every axis "
+                    f"(0 <= a < s), got output_padding={output_padding!r}, strides={strides!r}"
+                )
+    mode = _mode(padding, ("valid", "same", "full"))
+    pads = None if mode is not None else _explicit_padding(padding, n_ax)
+    out = []
+    for i, (n, k, s, d, a) in enumerate(zip(ns, ks, ss, ds, aps)):
+        k_eff = k + (k - 1) * (d - 1)
+        if mode == "valid":
+            o = s * (n - 1) + k_eff + (max(s - k_eff, 0) if a is None else a)
+        elif mode == "same":
+            o = n * s if a is None else s * (n - 1) + k_eff % 2 + a
+            if o <= s * (n - 1):
+                raise ValueError(
+                    f"padding='same' needs an output o with ceil(o / s) = n, but an even kernel "
+                    f"extent ({k_eff}) with output_padding=0 gives s (n - 1) = {o} on axis {i} "
+                    f"(TensorFlow refuses it); use output_padding >= 1 or None"
+                )
+        elif mode == "full":
+            o = s * (n - 1) - k_eff + 2 + (a or 0)
+        else:
+            pb, pa = pads[i]
+            o = s * (n - 1) + k_eff - pb - pa + (a or 0)
+        if o < 1:
+            raise ValueError(
+                f"transposed convolution output size would be {o} (zero or negative) on axis {i}; "
+                f"{_describe(ns, ks, ss, ds, padding)}, output_padding={output_padding!r}"
+            )
+        out.append(o)
+    return _out(ndim, out)
+
+
+class TransposeEquivalent(NamedTuple):
+    """The direct convolution that computes the transpose of a convolution (one axis).
+
+    Insert ``zeros_between`` zeros between input cells (stride ``s`` -> ``s - 1`` zeros), pad
+    ``padding`` zeros on both sides plus ``extra_after`` on the bottom/right, then slide the
+    kernel (``kernel_size`` taps) with stride 1.
+    """
+
+    input_size: int
+    kernel_size: int
+    zeros_between: int
+    padding: int
+    extra_after: int
+    output_size: int
+
+
+def transpose_equivalent(input_size: int, kernel_size: int, strides: int = 1, padding: int = 0):
+    """Dumoulin & Visin's recipe (relationship 14) for the transpose of a convolution, one axis.
+
+    A convolution ``i -> o`` with kernel ``k``, stride ``s`` and padding ``p`` on both sides has as
+    transpose a convolution of the (stride-``s`` stretched) ``o``-sized input with kernel ``k``,
+    stride 1, padding ``k - p - 1`` and ``a = (i + 2p - k) mod s`` extra zeros at the
+    bottom/right; its output has size ``i`` again.
+
+    input_size: int -> TransposeEquivalent(input_size=o, ..., output_size=i). Padding must be an
+    int with ``p <= k - 1`` (otherwise the equivalent padding would be negative).
+    """
+    i = _positive_int("input_size", input_size)
+    k = _positive_int("kernel_size", kernel_size)
+    s = _positive_int("strides", strides)
+    p = _int("padding", padding, 0)
+    if p > k - 1:
+        raise ValueError(f"padding must be <= kernel_size - 1 = {k - 1}, got {p}")
+    o = conv_output_size(i, k, p, s)
+    a = (i + 2 * p - k) % s
+    out = s * (o - 1) + a + k - 2 * p
+    return TransposeEquivalent(o, k, s - 1, k - p - 1, a, out)
+
+
+# --------------------------------------------------------------------------- receptive fields
+
+
+class Field(NamedTuple):
+    """Receptive field of one layer's outputs along one axis (input pixels as unit).
+
+    size: how many input pixels one output sees; jump: input pixels between neighbouring
+    outputs (product of the strides so far); start: input coordinate of the centre of the first
+    output's field (``-0.5`` etc. means it hangs over the border into the padding);
+    output_size: the layer's output size (None when no input size was given).
+    """
+
+    size: int
+    jump: int
+    start: float
+    output_size: int | None
+
+
+def _layer_spec(index, layer):
+    if isinstance(layer, dict):
+        unknown = set(layer) - {"kernel_size", "strides", "dilation", "padding"}
+        if unknown or "kernel_size" not in layer:
+            raise ValueError(
+                f"layers[{index}] as a dict needs 'kernel_size' and may have 'strides', "
+                f"'dilation', 'padding'; got keys {sorted(layer)}"
+            )
+        k, s = layer["kernel_size"], layer.get("strides", 1)
+        d, p = layer.get("dilation", 1), layer.get("padding", "valid")
+    elif isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 4:
+        k, s, d, p = (list(layer) + [1, 1, "valid"][len(layer) - 1:])[:4]
+    else:
+        raise TypeError(
+            f"layers[{index}] must be (kernel_size, strides[, dilation[, padding]]) or a dict, "
+            f"got {layer!r}"
+        )
+    return (_positive_int(f"layers[{index}] kernel_size", k),
+            _positive_int(f"layers[{index}] strides", s),
+            _positive_int(f"layers[{index}] dilation", d), p)
+
+
+def receptive_field(layers, input_size=None):
+    """Receptive field size, jump and start of every layer of a stack, along one axis.
+
+    layers: sequence of ``(kernel_size, strides[, dilation[, padding]])`` tuples or dicts with
+    those keys (ints for one axis; pooling is a layer like any other). The recurrences are
+    ``r_l = r_{l-1} + (k_eff - 1) j_{l-1}``, ``j_l = j_{l-1} s``,
+    ``start_l = start_{l-1} + ((k_eff - 1) / 2 - p_before) j_{l-1}``, from ``r_0 = j_0 = 1``,
+    ``start_0 = 0``. Padding only moves ``start``; ``"same"`` needs ``input_size``.
+
+    Returns a list of :class:`Field`, one per layer.
+    """
+    layers = list(layers)
+    if not layers:
+        raise ValueError("layers must contain at least one layer")
+    n = None if input_size is None else _positive_int("input_size", input_size)
+    size, jump, start = 1, 1, 0.0
+    fields = []
+    for idx, layer in enumerate(layers):
+        k, s, d, p = _layer_spec(idx, layer)
+        if isinstance(p, str) and p.lower() == "same" and n is None:
+            raise ValueError(f"layers[{idx}] has padding='same', which needs input_size")
+        if n is not None:
+            pb = resolve_padding(n, k, p, s, d)[0]
+            n = conv_output_size(n, k, p, s, d)
+        else:
+            pb = resolve_padding(1, k, p, s, d)[0]
+        k_eff = k + (k - 1) * (d - 1)
+        start += ((k_eff - 1) / 2 - pb) * jump
+        size += (k_eff - 1) * jump
+        jump *= s
+        fields.append(Field(size, jump, start, n))
+    return fields
+
+
+_POINTWISE = ("Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "BatchNormalization",
+              "LayerNormalization", "Dropout", "SpatialDropout2D", "SpatialDropout1D", "Rescaling",
+              "Normalization", "InputLayer", "GaussianNoise", "Identity")
+
+
+def keras_layer_specs(model, axis: int = 0) -> list:
+    """``(kernel_size, strides, dilation, padding)`` of each convolution/pooling layer of a Keras
+    model (or a list of Keras layers) along one spatial ``axis`` (0: height), for
+    :func:`receptive_field`.
+
+    Pointwise layers (activations, normalisation, dropout) are skipped; any other layer (Dense,
+    Flatten, global pooling, transposed convolution, ...) raises ValueError, since its outputs
+    do not have a local receptive field of this kind.
+    """
+    axis = _int("axis", axis, 0)
+    specs = []
+    try:
+        layers = list(model.layers if hasattr(model, "layers") else model)
+    except TypeError:
+        raise TypeError(f"model must be a Keras model or a list of layers, "
+                        f"got {type(model).__name__}") from None
+    for layer in layers:
+        kind = type(layer).__name__
+        if "Transpose" in kind or kind.startswith("Global"):
+            raise ValueError(f"layer {layer.name!r} ({kind}) has no local receptive field")
+        if hasattr(layer, "kernel_size") and hasattr(layer, "strides"):
+            k, s = layer.kernel_size, layer.strides
+            d = getattr(layer, "dilation_rate", (1,) * len(k))
+        elif hasattr(layer, "pool_size"):
+            k, s, d = layer.pool_size, layer.strides, (1,) * len(layer.pool_size)
+        elif kind in _POINTWISE:
+            continue
+        else:
+            raise ValueError(
+                f"layer {layer.name!r} ({kind}) is neither a convolution/pooling layer nor "
+                f"pointwise; pass only the spatial part of the model"
+            )
+        if axis >= len(k):
+            raise ValueError(
+                f"axis {axis} out of range for layer {layer.name!r} with {len(k)} spatial axes")
+        specs.append((int(k[axis]), int(s[axis]), int(d[axis]), layer.padding))
+    if not specs:
+        raise ValueError("the model has no convolution or pooling layers")
+    return specs

@@ -47,3 +47,147 @@ def test_lecture_numbers():
 def test_bad_input_raises_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+# Dumoulin & Visin (arXiv:1603.07285): (relationship, their animation, arguments, output size)
+DUMOULIN_VISIN = [
+    (1, "no_padding_no_strides", dict(input_size=4, kernel_size=3), 2),
+    (2, "arbitrary_padding_no_strides", dict(input_size=5, kernel_size=4, padding=2), 6),
+    (3, "same_padding_no_strides", dict(input_size=5, kernel_size=3, padding="same"), 5),
+    (4, "full_padding_no_strides", dict(input_size=5, kernel_size=3, padding="full"), 7),
+    (5, "no_padding_strides", dict(input_size=5, kernel_size=3, strides=2), 2),
+    (6, "padding_strides", dict(input_size=5, kernel_size=3, padding=1, strides=2), 3),
+    (6, "padding_strides_odd", dict(input_size=6, kernel_size=3, padding=1, strides=2), 3),
+    (15, "dilation", dict(input_size=7, kernel_size=3, dilation=2), 3),
+]
+
+
+@pytest.mark.parametrize("rel,name,kwargs,expected", DUMOULIN_VISIN)
+def test_dumoulin_visin_figures(rel, name, kwargs, expected):
+    assert arithmetic.conv_output_size(**kwargs) == expected
+
+
+def test_dumoulin_visin_pooling_and_transposed_figures():
+    assert arithmetic.pool_output_size(5, 3, strides=1) == 3                   # relationship 7
+    # relationships 8-14: the transposes of the examples above
+    assert arithmetic.conv_transpose_output_size(2, 3) == 4                    # 8
+    assert arithmetic.conv_transpose_output_size(6, 4, padding=2) == 5         # 9
+    assert arithmetic.conv_transpose_output_size(5, 3, padding=1) == 5         # 10
+    assert arithmetic.conv_transpose_output_size(7, 3, padding="full") == 5    # 11
+    assert arithmetic.conv_transpose_output_size(2, 3, strides=2) == 5         # 12
+    assert arithmetic.conv_transpose_output_size(3, 3, 2, 1) == 5              # 13
+    assert arithmetic.conv_transpose_output_size(3, 3, 2, 1, output_padding=1) == 6  # 14
+
+
+@pytest.mark.parametrize("i", range(1, 13))
+@pytest.mark.parametrize("k,s,p", [(k, s, p) for k in (1, 2, 3, 4) for s in (1, 2, 3)
+                                   for p in range(k)])
+def test_transpose_is_the_shape_inverse(i, k, s, p):
+    """Relationship 14: o' = s (i' - 1) + a + k - 2p with a = (i + 2p - k) mod s gives back i."""
+    if i + 2 * p < k:
+        return
+    o = arithmetic.conv_output_size(i, k, p, s)
+    a = (i + 2 * p - k) % s
+    assert arithmetic.conv_transpose_output_size(o, k, s, p, output_padding=a) == i
+    eq = arithmetic.transpose_equivalent(i, k, s, p)
+    assert eq.input_size == o and eq.output_size == i and eq.padding == k - p - 1
+    stretched = o + (o - 1) * eq.zeros_between + 2 * eq.padding + eq.extra_after
+    assert arithmetic.conv_output_size(stretched, k) == i
+
+
+def test_same_padding_puts_the_extra_pixel_after():
+    assert arithmetic.same_padding(5, 3) == (1, 1)
+    assert arithmetic.same_padding(5, 4) == (1, 2)
+    assert arithmetic.same_padding(6, 3, strides=2) == (0, 1)
+    assert arithmetic.same_padding(4, 2, strides=2) == (0, 0)
+    assert arithmetic.same_padding((7, 8), 3, strides=2, dilation=1) == ((1, 1), (0, 1))
+    assert arithmetic.same_padding(7, 3, dilation=2) == (2, 2)
+
+
+def test_padding_specs():
+    assert arithmetic.resolve_padding((5, 5), 3, (1, 2, 3, 4)) == ((1, 2), (3, 4))
+    assert arithmetic.resolve_padding((5, 5), 3, (1, 2)) == ((1, 1), (2, 2))
+    assert arithmetic.resolve_padding((5, 5), 3, ((0, 1), 2)) == ((0, 1), (2, 2))
+    assert arithmetic.resolve_padding(5, 3, "FULL", dilation=2) == (4, 4)
+    assert arithmetic.resolve_padding(5, 3, "causal", dilation=2) == (4, 0)
+    assert arithmetic.conv_output_size((28, 28), 5) == (24, 24)
+    assert arithmetic.conv_output_size(10, 3, (2, 0)) == 10
+    assert arithmetic.effective_kernel_size((3, 5), (2, 1)) == (5, 5)
+    assert arithmetic.pool_output_size((5, 6), 2) == (2, 3)
+    assert arithmetic.pool_output_size(5, 2, padding="same") == 3
+    assert arithmetic.pool_output_size(5, 2, padding=1) == 3
+
+
+def test_receptive_field_recurrence():
+    # two 3x3 convolutions see 5x5, three see 7x7 (VGG's argument)
+    assert [f.size for f in arithmetic.receptive_field([(3, 1)] * 3)] == [3, 5, 7]
+    fields = arithmetic.receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)], input_size=28)
+    assert [(f.size, f.jump, f.output_size) for f in fields] == [
+        (3, 1, 26), (4, 2, 13), (8, 2, 11), (10, 4, 5)]
+    assert fields[-1].start == 4.5
+    same = arithmetic.receptive_field([dict(kernel_size=3, padding="same")] * 2, input_size=8)
+    assert [f.start for f in same] == [0.0, 0.0] and same[-1].size == 5
+    dilated = arithmetic.receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])
+    assert [f.size for f in dilated] == [3, 7, 15]  # exponential growth
+
+
+def test_keras_layer_specs_and_receptive_field_of_a_model():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(4, 3, activation="relu"),
+        keras.layers.BatchNormalization(),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(4, (5, 3), padding="same", dilation_rate=(1, 2)),
+    ])
+    assert arithmetic.keras_layer_specs(model) == [(3, 1, 1, "valid"), (2, 2, 1, "valid"),
+                                                  (5, 1, 1, "same")]
+    assert arithmetic.keras_layer_specs(model, axis=1)[-1] == (3, 1, 2, "same")
+    assert arithmetic.receptive_field(arithmetic.keras_layer_specs(model), 28)[-1].size == 12
+    with pytest.raises(ValueError, match="Flatten"):
+        arithmetic.keras_layer_specs(keras.Sequential([keras.Input((8, 8, 1)),
+                                                       keras.layers.Flatten()]))
+
+
+@pytest.mark.parametrize("kernel,c_in,filters,groups", [(3, 4, 8, 2), ((1, 3), 6, 6, 3),
+                                                       (3, 16, 32, 16)])
+def test_grouped_conv2d_params_match_keras(kernel, c_in, filters, groups):
+    model = keras.Sequential([keras.Input((9, 9, c_in)),
+                              keras.layers.Conv2D(filters, kernel, groups=groups)])
+    assert arithmetic.conv2d_params(kernel, c_in, filters, groups=groups) == model.count_params()
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: arithmetic.conv_output_size(3, 5), ValueError, "larger than the padded input"),
+        (lambda: arithmetic.conv_output_size(7, 3, dilation=4), ValueError, "dilation 4"),
+        (lambda: arithmetic.conv_output_size(5, 3, strides=0), ValueError, "strides must be >= 1"),
+        (lambda: arithmetic.conv_output_size(5, 0), ValueError, "kernel_size must be >= 1"),
+        (lambda: arithmetic.conv_output_size(5, 3, "circular"), ValueError, "padding must be one"),
+        (lambda: arithmetic.conv_output_size(5, 3, -1), ValueError, "padding must be >= 0"),
+        (lambda: arithmetic.conv_output_size(5, 3, 1.5), TypeError, "padding must be"),
+        (lambda: arithmetic.conv_output_size((5, 5), 3, (1, 2, 3)), ValueError, "2 spatial axes"),
+        (lambda: arithmetic.conv_output_size((5, 5), (3, 3, 3)), ValueError, "one per spatial"),
+        (lambda: arithmetic.conv_output_size((5, 5), 3, "causal"), ValueError, "causal"),
+        (lambda: arithmetic.conv_output_size(5.0, 3), TypeError, "input_size must be an int"),
+        (lambda: arithmetic.pool_output_size(2, 3), ValueError, "larger than the padded input"),
+        (lambda: arithmetic.pool_output_size(5, 2, padding=2), ValueError, "entirely"),
+        (lambda: arithmetic.pool_output_size(5, 2, padding="full"), ValueError, "padding must"),
+        (lambda: arithmetic.conv_transpose_output_size(3, 3, 2, output_padding=2), ValueError,
+         "smaller than strides"),
+        (lambda: arithmetic.conv_transpose_output_size(1, 2, 1, "same", 0), ValueError, "even"),
+        (lambda: arithmetic.conv_transpose_output_size(2, 3, padding=2), ValueError,
+         "zero or negative"),
+        (lambda: arithmetic.transpose_equivalent(5, 3, 1, 3), ValueError, "padding must be <="),
+        (lambda: arithmetic.receptive_field([]), ValueError, "at least one"),
+        (lambda: arithmetic.receptive_field([(3, 1, 1, "same")]), ValueError, "input_size"),
+        (lambda: arithmetic.receptive_field([3]), TypeError, "layers\\[0\\]"),
+        (lambda: arithmetic.conv2d_params(3, 4, 6, groups=4), ValueError, "divisible"),
+    ],
+)
+def test_bad_size_arguments_raise_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
