@@ -1,0 +1,156 @@
+import re
+
+import keras
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+from cnnlib import animation, arithmetic
+
+SEED_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],
+                       [0, 1, 1, 0, 0]])
+SEED_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+
+
+def n_frames(html: str) -> int:
+    return len(set(re.findall(r"frames\[(\d+)\] = ", html)))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(input_size=4, kernel_size=3),                                 # no padding
+        dict(input_size=5, kernel_size=4, padding=2),                      # arbitrary padding
+        dict(input_size=5, kernel_size=3, padding="same"),                 # half padding
+        dict(input_size=5, kernel_size=3, padding="full"),                 # full padding
+        dict(input_size=5, kernel_size=3, strides=2),                      # strided
+        dict(input_size=5, kernel_size=3, padding=1, strides=2),           # strided + padded
+        dict(input_size=6, kernel_size=3, padding=1, strides=2),           # odd
+        dict(input_size=7, kernel_size=3, dilation=2),                     # dilated
+        dict(input_size=(4, 6), kernel_size=(2, 3), padding=(0, 1, 2, 0), strides=(1, 2)),
+    ],
+)
+def test_one_frame_per_output_cell_and_html(kwargs):
+    anim = animation.conv_animation(**kwargs)
+    assert isinstance(anim, FuncAnimation)
+    out = arithmetic.conv_output_size(kwargs["input_size"], kwargs["kernel_size"],
+                                      kwargs.get("padding", 0), kwargs.get("strides", 1),
+                                      kwargs.get("dilation", 1))
+    out = (out, out) if isinstance(out, int) else out
+    html = anim.to_jshtml()
+    assert html.lstrip().startswith("<") and "<script" in html and "data:image/png;base64" in html
+    assert n_frames(html) == out[0] * out[1] == anim.geometry.n_steps
+    assert len(html) < 1_000_000
+
+
+def test_values_give_the_seed_dot_products_and_match_keras():
+    g = animation.conv_geometry(5, 3, values=SEED_IMAGE, kernel=SEED_KERNEL)
+    layer = keras.layers.Conv2D(1, 3, use_bias=False)
+    layer.build((1, 5, 5, 1))
+    layer.set_weights([SEED_KERNEL.reshape(3, 3, 1, 1).astype("float32")])
+    y = keras.ops.convert_to_numpy(layer(SEED_IMAGE.reshape(1, 5, 5, 1).astype("float32")))
+    np.testing.assert_allclose(g.output, y[0, :, :, 0])
+    assert g.output[0, 0] == 4
+    text = animation.products_text(g, 0)
+    assert text.endswith("= 4") and text.count("*") == 9 and text.count("\n") == 2
+
+
+@pytest.mark.parametrize("padding,strides,dilation", [("same", 2, 1), ("full", 1, 1),
+                                                      ((1, 0, 2, 1), (2, 1), 1), (0, 1, 2)])
+def test_output_values_match_keras_with_padding_stride_dilation(padding, strides, dilation):
+    rng = np.random.default_rng(0)
+    x, k = rng.integers(-3, 4, size=(6, 7)), rng.integers(-2, 3, size=(3, 2))
+    g = animation.conv_geometry((6, 7), (3, 2), padding, strides, dilation, values=x, kernel=k)
+    (t, b), (l, r) = arithmetic.resolve_padding((6, 7), (3, 2), padding, strides, dilation)
+    layer = keras.layers.Conv2D(1, (3, 2), strides=strides, dilation_rate=dilation,
+                                use_bias=False)
+    x_pad = np.pad(x, ((t, b), (l, r))).reshape(1, 6 + t + b, 7 + l + r, 1).astype("float32")
+    layer.build(x_pad.shape)
+    layer.set_weights([k.reshape(3, 2, 1, 1).astype("float32")])
+    np.testing.assert_allclose(g.output, keras.ops.convert_to_numpy(layer(x_pad))[0, :, :, 0])
+
+
+def test_products_animation_and_static_grid():
+    anim = animation.conv_animation(5, 3, values=SEED_IMAGE, kernel=SEED_KERNEL,
+                                    show_products=True)
+    html = anim.to_jshtml()
+    assert n_frames(html) == 9
+    fig = animation.conv_frames_grid(5, 3, values=SEED_IMAGE, kernel=SEED_KERNEL,
+                                     show_products=True)
+    assert isinstance(fig, Figure) and len([a for a in fig.axes if a.get_title()]) == 4
+    fig = animation.conv_frames_grid(7, 3, dilation=2, steps=[0, 8], ncols=1)
+    assert len(fig.axes) == 2
+
+
+def test_dilated_footprint_has_gaps():
+    g = animation.conv_geometry(7, 3, dilation=2)
+    taps = g.taps(0)
+    assert taps[:3] == [(0, 0), (0, 2), (0, 4)] and len(taps) == 9
+
+
+def test_draw_conv_step_into_given_axes():
+    fig = Figure()
+    ax = fig.add_subplot()
+    g = animation.conv_geometry(5, 3, padding=1, strides=2)
+    assert animation.draw_conv_step(g, 8, ax) is ax
+    with pytest.raises(ValueError, match="step must be < 9"):
+        animation.draw_conv_step(g, 9, ax)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(input_size=3, kernel_size=5), ValueError, "larger than the padded input"),
+        (dict(input_size=5, kernel_size=3, strides=0), ValueError, "strides must be >= 1"),
+        (dict(input_size=5, kernel_size=3, padding="circular"), ValueError, "padding must be"),
+        (dict(input_size=5, kernel_size=3, values=np.ones((4, 4))), ValueError, "input_size"),
+        (dict(input_size=5, kernel_size=3, kernel=np.ones((3, 3, 1))), ValueError, "2-D"),
+        (dict(input_size=5, kernel_size=3, show_products=True), ValueError, "show_products"),
+        (dict(input_size=20, kernel_size=3, padding="same"), ValueError, "frames"),
+        (dict(input_size=2.5, kernel_size=3), TypeError, "input_size must be an int"),
+    ],
+)
+def test_bad_input_raises_clear_error(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        animation.conv_animation(**kwargs)
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def test_size_report():
+    from cnnlib import widgets
+
+    assert widgets.size_report(5, 3, 1, 2).startswith("o = floor((5 + 1 + 1 - 3) / 2) + 1 = 3")
+    assert widgets.size_report(6, 3, "same", 2).startswith("o = floor((6 + 0 + 1 - 3) / 2) + 1 = 3")
+    assert "k=3, d=2" in widgets.size_report(7, 3, dilation=2)
+    assert widgets.size_report(2, 5).startswith("invalid: the kernel")
+
+
+def test_explorer_builds_headless_and_reacts():
+    from cnnlib import widgets
+
+    box = widgets.conv_explorer(5, 3, "valid", 1, 1)
+    sliders = box.children[0].children[0].children
+    report = box.children[1]
+    assert "= 3" in report.value
+    sliders[2].value = "full"           # padding
+    assert "= 7" in report.value and sliders[5].max == 48
+    sliders[0].value = 1                 # input size 1, kernel 3, full padding: 3 outputs
+    assert "= 3" in report.value and sliders[5].max == 8
+    sliders[2].value = "valid"
+    assert report.value.startswith("<code>invalid")
+    with pytest.raises(ValueError, match="padding must be one of"):
+        widgets.conv_explorer(padding="reflect")
+
+
+def test_static_twin_figure():
+    from cnnlib import widgets
+
+    fig = widgets.explorer_cases_figure()
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == len(widgets.CASES) == 8
+    assert "o=2" in titled[0].get_title() and "o=3" in titled[-1].get_title()
+    with pytest.raises(ValueError, match="step"):
+        widgets.explorer_cases_figure(step="middle")
