@@ -1,7 +1,6 @@
 """cnnlib: the small helper library the chapters of the CNN course build on.
 
-One concept per module: ``env`` (seeding, device, Colab), ``datasets`` (offline-first data),
-``arithmetic`` (parameter counts), ``perturb`` (pixel shifts and permutations), ``plot``.
+One concept per module; `book/api.md` lists them all with their docstrings.
 """
 
 __version__ = "0.1.0"
