@@ -87,3 +87,16 @@ def test_every_cnnlib_module_is_on_the_api_page():
     for module in sorted((ROOT / "cnnlib").glob("*.py")):
         if module.stem != "__init__":
             assert f".. automodule:: cnnlib.{module.stem}\n" in api, f"add cnnlib.{module.stem} to book/api.md"
+
+
+FIGURE_CALL = re.compile(r"plt\.show\(\)|display\(|show_images|show_feature_maps|show_kernels")
+
+
+@pytest.mark.parametrize("path", CHAPTERS + sorted((ROOT / "assignments").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_figure_cells_have_alt_text(path):
+    """Screen readers get a description: cell metadata {"mystnb": {"image": {"alt": ...}}}."""
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type == "code" and FIGURE_CALL.search(cell.source):
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 10, f"{path.name} cell {i} draws a figure without alt text"

@@ -121,11 +121,14 @@ def test_page_loads_with_title_and_no_errors(browser, site, doc):
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_chapter_shows_rendered_figures(browser, site, doc):
     page, _ = open_page(browser, site, f"{doc}.html")
-    sizes = page.evaluate(
+    images = page.evaluate(
         "Array.from(document.querySelectorAll('.cell_output img'))"
-        ".map(i => [i.naturalWidth, i.naturalHeight])"
+        ".map(i => [i.naturalWidth, i.naturalHeight, i.alt])"
     )
-    assert len(sizes) >= 3 and all(w > 100 and h > 50 for w, h in sizes), sizes
+    assert images, f"{doc}: no figure"
+    for width, height, alt in images:
+        assert width > 100 and height > 50, images
+        assert len(alt) > 10 and not alt.endswith(".png"), f"{doc}: figure without alt text: {alt!r}"
     page.close()
 
 
