@@ -1,0 +1,141 @@
+"""Looking inside a trained CNN: feature maps, activation maximisation, gradient norms.
+
+- :func:`feature_maps`: what given layers output for given images (Zeiler & Fergus look at
+  these to see edges turn into parts and objects with depth);
+- :func:`activation_maximization`: gradient ascent on the *input* to find an image that excites
+  one channel strongly, with the regularisers of Yosinski et al.'s deep visualization (L2 decay,
+  occasional blur, clipping to the valid pixel range);
+- :func:`gradient_norms`: the norm of the loss gradient for every weight layer's kernel, to see
+  where gradients vanish or explode.
+"""
+
+import numbers
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def _check_model(model):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+
+
+def _layer(model, name):
+    names = [layer.name for layer in model.layers]
+    if name not in names:
+        raise ValueError(f"model {model.name!r} has no layer {name!r}; its layers: {names}")
+    return model.get_layer(name)
+
+
+def _probe(model, outputs):
+    """A model from the input(s) of ``model`` to ``outputs`` (one input: not wrapped in a list)."""
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return keras.Model(inputs, outputs)
+
+
+def _images(model, x):
+    x = np.asarray(x, dtype="float32")
+    expected = tuple(model.inputs[0].shape[1:])
+    if x.ndim != 4 or tuple(x.shape[1:]) != expected:
+        raise ValueError(f"x must be (N, {', '.join(map(str, expected))}) for this model, "
+                         f"got shape {x.shape}")
+    return x
+
+
+def feature_maps(model, x, layer_names):
+    """Outputs of the named layers for images ``x``.
+
+    x: ``(N, H, W, C)`` matching the model's input. Returns a dict name -> array
+    ``(N, H_l, W_l, C_l)`` (or ``(N, units)`` for dense layers), in inference mode.
+    """
+    _check_model(model)
+    if isinstance(layer_names, str):
+        layer_names = [layer_names]
+    outputs = [_layer(model, n).output for n in layer_names]
+    probe = _probe(model, outputs)
+    values = probe(_images(model, x), training=False)
+    values = values if isinstance(values, (list, tuple)) else [values]
+    return {n: keras.ops.convert_to_numpy(v) for n, v in zip(layer_names, values)}
+
+
+def _blur(x):
+    """3x3 binomial blur of every channel. x: (N, H, W, C)."""
+    k = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16.0
+    kernel = np.zeros((3, 3, x.shape[-1], 1), dtype="float32")
+    kernel[:, :, :, 0] = k[:, :, None]
+    return tf.nn.depthwise_conv2d(x, kernel, strides=[1, 1, 1, 1], padding="SAME")
+
+
+def activation_maximization(model, layer_name, channels, steps=100, learning_rate=0.05,
+                            l2_decay=1e-3, blur_every=4, value_range=(0.0, 1.0), seed=0):
+    """Images that maximise the mean activation of each given channel of a layer.
+
+    Starts from faint noise around the middle of ``value_range`` and repeats: step along the
+    normalised gradient of the channel's mean activation with respect to the input, shrink the
+    image towards the middle (L2 decay), blur every ``blur_every`` steps, clip to
+    ``value_range``. All channels are optimised together as one batch.
+
+    Returns ``(images, activations)``: ``images`` ``(len(channels), H, W, C)``; ``activations``
+    ``(len(channels),)`` the mean activation each image reaches (inference mode).
+    """
+    _check_model(model)
+    layer = _layer(model, layer_name)
+    n_channels = layer.output.shape[-1]
+    channels = [channels] if isinstance(channels, numbers.Integral) else list(channels)
+    if not channels or any(isinstance(c, bool) or not isinstance(c, numbers.Integral)
+                           or not 0 <= c < n_channels for c in channels):
+        raise ValueError(f"channels must be ints in 0..{n_channels - 1} (layer {layer_name!r} "
+                         f"has {n_channels}), got {channels!r}")
+    for name, value in (("steps", steps), ("blur_every", blur_every)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    lo, hi = (float(v) for v in value_range)
+    if not lo < hi:
+        raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
+    probe = _probe(model, layer.output)
+    shape = (len(channels), *model.inputs[0].shape[1:])
+    rng = np.random.default_rng(seed)
+    mid = (lo + hi) / 2
+    x = tf.Variable(mid + 0.01 * (hi - lo) * rng.standard_normal(shape).astype("float32"))
+    onehot = tf.constant(np.eye(n_channels, dtype="float32")[channels])
+
+    def objective(images):
+        out = probe(images, training=False)
+        axes = list(range(1, len(out.shape) - 1))
+        per_channel = tf.reduce_mean(out, axis=axes) if axes else out
+        return tf.reduce_sum(per_channel * onehot, axis=-1)
+
+    @tf.function(autograph=False)
+    def step(do_blur):
+        with tf.GradientTape() as tape:
+            score = tf.reduce_sum(objective(x))
+        g = tape.gradient(score, x)
+        g = g / (tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)) + 1e-8)
+        new = x + learning_rate * (hi - lo) * g
+        new = mid + (1.0 - l2_decay) * (new - mid)
+        new = tf.cond(do_blur, lambda: _blur(new), lambda: new)
+        x.assign(tf.clip_by_value(new, lo, hi))
+
+    for i in range(steps):
+        step(tf.constant(blur_every > 0 and (i + 1) % blur_every == 0))
+    images = x.numpy()
+    return images, objective(images).numpy()
+
+
+def gradient_norms(model, x, y, loss="sparse_categorical_crossentropy"):
+    """L2 norm of the loss gradient of every Conv2D/Dense kernel, input side first.
+
+    x: ``(N, H, W, C)``, y: ``(N,)`` labels. One forward/backward pass in training mode
+    (batch statistics in batch norm; dropout active, so set its rate to 0 for exact repeats).
+    Returns a list of ``(layer name, norm)``.
+    """
+    _check_model(model)
+    x = _images(model, x)
+    loss_fn = keras.losses.get(loss)
+    kernels = [(layer.name, layer.kernel) for layer in model.layers
+               if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    with tf.GradientTape() as tape:
+        value = tf.reduce_mean(loss_fn(np.asarray(y), model(x, training=True)))
+    grads = tape.gradient(value, [k for _, k in kernels])
+    return [(name, float(tf.norm(g))) for (name, _), g in zip(kernels, grads)]

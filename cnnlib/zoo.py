@@ -1,0 +1,536 @@
+"""The classic CNN architectures as Keras builders, and a table of their sizes.
+
+Every builder uses the functional API and takes ``input_shape`` (H, W, C) and ``num_classes``;
+``width`` multiplies every layer's channel count (and the hidden dense units), so
+``width=1/8`` gives a small version that trains on a CPU. The defaults reproduce the published
+networks:
+
+========================  ====  =====================================================
+builder                   year  what it reproduces
+========================  ====  =====================================================
+``lenet1``                1989  LeCun et al.: 2 conv + average subsampling, tanh
+``lenet5``                1998  LeCun et al. 1998, Fig. 2 (C1-S2-C3-S4-C5-F6-output)
+``alexnet``               2012  Krizhevsky et al., single stream or two GPU columns
+``vgg``                   2014  Simonyan & Zisserman, Table 1, configurations A-E
+``nin``                   2013  Lin et al., the ImageNet Network in Network
+``googlenet``             2014  Szegedy et al., Table 1 (Inception v1)
+``resnet``                2015  He et al., Table 1: 18/34 (basic), 50/101/152 (bottleneck)
+========================  ====  =====================================================
+
+``small_input=True`` (NiN, GoogLeNet, ResNet) replaces the ImageNet stem (a large strided
+convolution and pooling) by a stride-1 3x3 convolution, the usual adaptation to 28-32 pixel
+images. :func:`zoo_table` lists every architecture's depth, parameters and multiply-adds,
+measured with :mod:`cnnlib.complexity` (which works on any Keras model, ``keras.applications``
+included) without allocating the weights.
+"""
+
+import numbers
+
+import keras
+from keras import layers
+
+from cnnlib import complexity
+
+# --------------------------------------------------------------------------- helpers
+
+#: moving-average momentum of every BatchNormalization layer built here. 0.9 (PyTorch's
+#: default) rather than Keras' 0.99, so that the inference statistics settle within the few
+#: hundred steps a CPU lesson trains for; it changes no parameter count.
+BN_MOMENTUM = 0.9
+
+
+def _scaled(n: int, width: float) -> int:
+    return max(1, round(n * width))
+
+
+def _check(input_shape, num_classes, width, min_channels=1):
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    for i, v in enumerate(input_shape):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < min_channels:
+            raise ValueError(f"input_shape[{i}] must be a positive int, got {v!r}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
+            or num_classes < 2:
+        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    if isinstance(width, bool) or not isinstance(width, numbers.Real) or not width > 0:
+        raise ValueError(f"width must be a positive number (1.0 = published size), got {width!r}")
+    return tuple(int(v) for v in input_shape)
+
+
+def _model(build, input_shape, name):
+    """Run ``build(inputs)`` -> outputs; a too-small input becomes a ValueError naming it."""
+    inputs = keras.Input(input_shape)
+    try:
+        outputs = build(inputs)
+    except ValueError as err:
+        raise ValueError(f"input_shape {input_shape} is too small for {name}: {err}") from None
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _conv(x, filters, kernel, name, strides=1, padding="same", batch_norm=False, bias=None,
+          activation="relu", groups=1):
+    """Conv2D (+ BatchNormalization) + activation; no bias before batch norm by default."""
+    use_bias = (not batch_norm) if bias is None else bias
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=use_bias,
+                      groups=groups, name=name)(x)
+    if batch_norm:
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
+    if activation:
+        x = layers.Activation(activation, name=f"{name}_{activation}")(x)
+    return x
+
+
+@keras.saving.register_keras_serializable(package="cnnlib")
+class LocalResponseNormalization(layers.Layer):
+    """AlexNet's local response normalisation across channels (no weights).
+
+    ``b_c = a_c / (k + alpha * sum_{c' = c - n/2}^{c + n/2} a_{c'}^2) ** beta`` for input and
+    output ``(N, H, W, C)``, with Krizhevsky et al.'s ``n=5, k=2, alpha=1e-4, beta=0.75``. Equals
+    ``tf.nn.local_response_normalization(x, depth_radius=n // 2, bias=k, alpha=alpha, beta=beta)``.
+    """
+
+    def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1 \
+                or size % 2 == 0:
+            raise ValueError(
+                f"size must be an odd positive int (channels in the window), got {size!r}")
+        self.size, self.k, self.alpha, self.beta = int(size), float(k), float(alpha), float(beta)
+
+    def call(self, x):
+        r = self.size // 2
+        channels = x.shape[-1]
+        squared = keras.ops.pad(keras.ops.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
+        total = sum(squared[..., i:i + channels] for i in range(self.size))
+        return x / keras.ops.power(self.k + self.alpha * total, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "k": self.k, "alpha": self.alpha,
+                "beta": self.beta}
+
+
+# --------------------------------------------------------------------------- LeNet
+
+
+def lenet1(input_shape=(28, 28, 1), num_classes=10, modern=False, width=1.0):
+    """LeNet-1: 5x5 conv (4 maps) - 2x2 subsampling - 5x5 conv (12) - subsampling - dense.
+
+    ``modern=False``: tanh and average pooling, as published; ``True``: ReLU and max pooling.
+    Every second-layer map sees all first-layer maps (3,246 parameters at 28x28x1, 10 classes).
+    Input ``(N, 28, 28, 1)`` -> class probabilities ``(N, num_classes)``.
+    """
+    input_shape = _check(input_shape, num_classes, width)
+    act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
+
+    def build(x):
+        x = layers.Conv2D(_scaled(4, width), 5, activation=act, name="conv1")(x)
+        x = pool(2, name="pool1")(x)
+        x = layers.Conv2D(_scaled(12, width), 5, activation=act, name="conv2")(x)
+        x = pool(2, name="pool2")(x)
+        x = layers.Flatten(name="flatten")(x)
+        return layers.Dense(num_classes, activation="softmax", name="output")(x)
+
+    return _model(build, input_shape, "lenet1" + ("_modern" if modern else ""))
+
+
+def lenet5(input_shape=(32, 32, 1), num_classes=10, modern=False, width=1.0, dropout=0.0):
+    """LeNet-5 (LeCun et al. 1998): C1 6@5x5, S2, C3 16@5x5, S4, C5 120@5x5, F6 84, output.
+
+    ``modern=False``: tanh and average pooling as published; ``True``: ReLU and max pooling.
+    Simplifications (61,706 parameters at 32x32x1 vs. the paper's 60,840): C3 sees all six S2
+    maps (the paper's table connects each to 3-6 of them), pooling has no trainable scale, and
+    the output is a softmax dense layer instead of radial basis units. ``dropout`` (not in the
+    1998 network): dropout rate before F6 and before the output.
+    Input ``(N, 32, 32, 1)`` -> ``(N, num_classes)``.
+    """
+    input_shape = _check(input_shape, num_classes, width)
+    act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
+
+    def build(x):
+        x = layers.Conv2D(_scaled(6, width), 5, activation=act, name="C1")(x)
+        x = pool(2, name="S2")(x)
+        x = layers.Conv2D(_scaled(16, width), 5, activation=act, name="C3")(x)
+        x = pool(2, name="S4")(x)
+        x = layers.Conv2D(_scaled(120, width), 5, activation=act, name="C5")(x)
+        x = layers.Flatten(name="flatten")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="dropout1")(x)
+        x = layers.Dense(_scaled(84, width), activation=act, name="F6")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="dropout2")(x)
+        return layers.Dense(num_classes, activation="softmax", name="output")(x)
+
+    return _model(build, input_shape, "lenet5" + ("_modern" if modern else ""))
+
+
+# --------------------------------------------------------------------------- AlexNet
+
+
+def alexnet(input_shape=(227, 227, 3), num_classes=1000, lrn=True, two_streams=False,
+            dropout=0.5, width=1.0):
+    """AlexNet (Krizhevsky et al. 2012): 5 conv + 3 dense layers, ReLU, overlapping 3x3/2 pooling.
+
+    ``lrn``: local response normalisation after conv1 and conv2 (as published).
+    ``two_streams``: conv2, conv4 and conv5 split into two groups, as the paper's two GPU
+    columns (60,965,224 parameters); single stream (default) has 62,378,344.
+    The arithmetic needs 227x227 inputs (the paper says 224). Input ``(N, 227, 227, 3)``.
+    """
+    input_shape = _check(input_shape, num_classes, width)
+    groups = 2 if two_streams else 1
+    w = lambda n: _scaled(n, width)
+
+    def build(x):
+        x = _conv(x, w(96), 11, "conv1", strides=4, padding="valid")
+        if lrn:
+            x = LocalResponseNormalization(name="lrn1")(x)
+        x = layers.MaxPooling2D(3, 2, name="pool1")(x)
+        x = _conv(x, w(256), 5, "conv2", groups=groups)
+        if lrn:
+            x = LocalResponseNormalization(name="lrn2")(x)
+        x = layers.MaxPooling2D(3, 2, name="pool2")(x)
+        x = _conv(x, w(384), 3, "conv3")
+        x = _conv(x, w(384), 3, "conv4", groups=groups)
+        x = _conv(x, w(256), 3, "conv5", groups=groups)
+        x = layers.MaxPooling2D(3, 2, name="pool5")(x)
+        x = layers.Flatten(name="flatten")(x)
+        for i in (6, 7):
+            x = layers.Dropout(dropout, name=f"dropout{i}")(x)
+            x = layers.Dense(w(4096), activation="relu", name=f"fc{i}")(x)
+        return layers.Dense(num_classes, activation="softmax", name="fc8")(x)
+
+    return _model(build, input_shape, "alexnet" + ("_2streams" if two_streams else ""))
+
+
+# --------------------------------------------------------------------------- VGG
+
+#: Simonyan & Zisserman's Table 1: per block, (filters, kernel size); "LRN" after a layer.
+VGG_CONFIGS = {
+    "A": [[(64, 3)], [(128, 3)], [(256, 3)] * 2, [(512, 3)] * 2, [(512, 3)] * 2],
+    "A-LRN": [[(64, 3), "LRN"], [(128, 3)], [(256, 3)] * 2, [(512, 3)] * 2, [(512, 3)] * 2],
+    "B": [[(64, 3)] * 2, [(128, 3)] * 2, [(256, 3)] * 2, [(512, 3)] * 2, [(512, 3)] * 2],
+    "C": [[(64, 3)] * 2, [(128, 3)] * 2, [(256, 3)] * 2 + [(256, 1)],
+          [(512, 3)] * 2 + [(512, 1)], [(512, 3)] * 2 + [(512, 1)]],
+    "D": [[(64, 3)] * 2, [(128, 3)] * 2, [(256, 3)] * 3, [(512, 3)] * 3, [(512, 3)] * 3],
+    "E": [[(64, 3)] * 2, [(128, 3)] * 2, [(256, 3)] * 4, [(512, 3)] * 4, [(512, 3)] * 4],
+}
+
+
+def vgg(config="D", input_shape=(224, 224, 3), num_classes=1000, width=1.0, dense_units=None,
+        dropout=0.5, batch_norm=False):
+    """A VGG configuration (Simonyan & Zisserman 2014): "A", "A-LRN", "B", "C", "D" or "E".
+
+    Blocks of 3x3 (and in C 1x1) "same" convolutions with ReLU, 2x2/2 max pooling after each
+    block, then two dense layers of ``dense_units`` (default 4096 * width) and the classifier.
+    D and E at the defaults equal ``keras.applications.VGG16`` / ``VGG19``.
+    Input ``(N, 224, 224, 3)`` (at least 32x32) -> ``(N, num_classes)``.
+    """
+    if config not in VGG_CONFIGS:
+        raise ValueError(f"config must be one of {', '.join(VGG_CONFIGS)}, got {config!r}")
+    input_shape = _check(input_shape, num_classes, width)
+    units = _scaled(4096, width) if dense_units is None else int(dense_units)
+
+    def build(x):
+        for b, block in enumerate(VGG_CONFIGS[config], start=1):
+            i = 0
+            for item in block:
+                if item == "LRN":
+                    x = LocalResponseNormalization(name=f"block{b}_lrn")(x)
+                    continue
+                i += 1
+                x = _conv(x, _scaled(item[0], width), item[1], f"block{b}_conv{i}",
+                          batch_norm=batch_norm)
+            x = layers.MaxPooling2D(2, name=f"block{b}_pool")(x)
+        x = layers.Flatten(name="flatten")(x)
+        for i in (1, 2):
+            x = layers.Dense(units, activation="relu", name=f"fc{i}")(x)
+            x = layers.Dropout(dropout, name=f"dropout{i}")(x)
+        return layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+
+    return _model(build, input_shape, f"vgg_{config}")
+
+
+# --------------------------------------------------------------------------- Network in Network
+
+
+def mlpconv(x, filters, kernel_size, name, strides=1, padding="same", batch_norm=False):
+    """A Network-in-Network "mlpconv" block: a kxk convolution then two 1x1 convolutions.
+
+    The 1x1 convolutions are a small MLP applied at every position. filters: 3 channel counts.
+    x: ``(N, H, W, C)`` -> ``(N, H', W', filters[-1])``.
+    """
+    for i, (f, k) in enumerate(zip(filters, (kernel_size, 1, 1))):
+        x = _conv(x, f, k, f"{name}_{'conv' if i == 0 else f'cccp{i}'}",
+                  strides=strides if i == 0 else 1, padding=padding if i == 0 else "same",
+                  batch_norm=batch_norm)
+    return x
+
+
+def nin(input_shape=(224, 224, 3), num_classes=1000, width=1.0, dropout=0.5, small_input=False,
+        batch_norm=False):
+    """Network in Network (Lin et al. 2013), the ImageNet model: four mlpconv blocks.
+
+    mlpconv(96, 11x11/4) - pool - mlpconv(256, 5x5) - pool - mlpconv(384, 3x3) - pool - dropout
+    - mlpconv(1024, 1024, num_classes) - global average pooling - softmax: no dense layer.
+    ``small_input``: the first block uses a 5x5/1 convolution (for 28-32 pixel images).
+    """
+    input_shape = _check(input_shape, num_classes, width)
+    w = lambda n: _scaled(n, width)
+
+    def build(x):
+        if small_input:
+            x = mlpconv(x, [w(96)] * 3, 5, "mlpconv1", batch_norm=batch_norm)
+        else:
+            x = mlpconv(x, [w(96)] * 3, 11, "mlpconv1", strides=4, padding="valid",
+                        batch_norm=batch_norm)
+        x = layers.MaxPooling2D(3, 2, padding="same", name="pool1")(x)
+        x = mlpconv(x, [w(256)] * 3, 5, "mlpconv2", batch_norm=batch_norm)
+        x = layers.MaxPooling2D(3, 2, padding="same", name="pool2")(x)
+        x = mlpconv(x, [w(384)] * 3, 3, "mlpconv3", batch_norm=batch_norm)
+        x = layers.MaxPooling2D(3, 2, padding="same", name="pool3")(x)
+        x = layers.Dropout(dropout, name="dropout")(x)
+        x = mlpconv(x, [w(1024), w(1024), num_classes], 3, "mlpconv4", batch_norm=batch_norm)
+        x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+        return layers.Activation("softmax", name="predictions")(x)
+
+    return _model(build, input_shape, "nin")
+
+
+# --------------------------------------------------------------------------- GoogLeNet
+
+#: Szegedy et al.'s Table 1: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
+INCEPTION_V1 = {
+    "3a": (64, 96, 128, 16, 32, 32), "3b": (128, 128, 192, 32, 96, 64),
+    "4a": (192, 96, 208, 16, 48, 64), "4b": (160, 112, 224, 24, 64, 64),
+    "4c": (128, 128, 256, 24, 64, 64), "4d": (112, 144, 288, 32, 64, 64),
+    "4e": (256, 160, 320, 32, 128, 128),
+    "5a": (256, 160, 320, 32, 128, 128), "5b": (384, 192, 384, 48, 128, 128),
+}
+
+
+def inception_module(x, filters, name, batch_norm=False):
+    """The inception module with dimension reductions (Szegedy et al. 2014, Fig. 2b).
+
+    Four parallel branches concatenated along channels: 1x1; 1x1 -> 3x3; 1x1 -> 5x5;
+    3x3/1 max pooling -> 1x1. filters: (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj).
+    x: ``(N, H, W, C)`` -> ``(N, H, W, #1x1 + #3x3 + #5x5 + pool proj)``.
+    """
+    if len(filters) != 6:
+        raise ValueError(f"filters needs 6 channel counts (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, "
+                         f"pool proj), got {filters!r}")
+    f1, f3r, f3, f5r, f5, fp = filters
+    b1 = _conv(x, f1, 1, f"{name}_1x1", batch_norm=batch_norm)
+    b3 = _conv(x, f3r, 1, f"{name}_3x3_reduce", batch_norm=batch_norm)
+    b3 = _conv(b3, f3, 3, f"{name}_3x3", batch_norm=batch_norm)
+    b5 = _conv(x, f5r, 1, f"{name}_5x5_reduce", batch_norm=batch_norm)
+    b5 = _conv(b5, f5, 5, f"{name}_5x5", batch_norm=batch_norm)
+    bp = layers.MaxPooling2D(3, 1, padding="same", name=f"{name}_pool")(x)
+    bp = _conv(bp, fp, 1, f"{name}_pool_proj", batch_norm=batch_norm)
+    return layers.Concatenate(name=f"{name}_output")([b1, b3, b5, bp])
+
+
+def _aux_head(x, num_classes, width, name):
+    x = layers.AveragePooling2D(5, 3, name=f"{name}_pool")(x)
+    x = _conv(x, _scaled(128, width), 1, f"{name}_conv")
+    x = layers.Flatten(name=f"{name}_flatten")(x)
+    x = layers.Dense(_scaled(1024, width), activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
+    return layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
+
+
+def googlenet(input_shape=(224, 224, 3), num_classes=1000, aux_classifiers=False, width=1.0,
+              lrn=True, batch_norm=False, small_input=False, dropout=0.4, modules=(2, 5, 2)):
+    """GoogLeNet / Inception v1 (Szegedy et al. 2014): 9 inception modules, 22 weight layers deep.
+
+    Stem: 7x7/2 conv, 3x3/2 max pool, LRN, 1x1 conv, 3x3 conv (192), LRN, 3x3/2 max pool; then
+    3a-3b, pool, 4a-4e, pool, 5a-5b, global average pooling, dropout, one dense classifier.
+    ``aux_classifiers``: the two auxiliary heads on 4a and 4d (outputs: [main, aux1, aux2]).
+    ``batch_norm``: batch normalisation after every convolution (the "Inception v2" of the BN
+    paper, without its other changes). ``small_input``: a 3x3/1 first convolution and only the
+    first of the stem's two poolings, so 32x32 inputs reach module 3a at 16x16.
+    ``modules``: how many inception modules of stages 3, 4 and 5 to keep (Table 1 has 2, 5, 2;
+    e.g. ``(1, 1)`` keeps 3a, pool, 4a for a small version).
+    """
+    input_shape = _check(input_shape, num_classes, width)
+    modules = tuple(modules)
+    if not 1 <= len(modules) <= 3 or any(not 1 <= m <= n for m, n in zip(modules, (2, 5, 2))):
+        raise ValueError(f"modules must give 1-3 stage counts within (2, 5, 2), got {modules!r}")
+    kept = [name for name in INCEPTION_V1  # "4c": stage 4 (index 1), third module (index 2)
+            if int(name[0]) - 3 < len(modules)
+            and "abcde".index(name[1]) < modules[int(name[0]) - 3]]
+    if aux_classifiers and not {"4a", "4d"} <= set(kept):
+        raise ValueError("aux_classifiers need modules 4a and 4d: modules[1] must be >= 4")
+    w = lambda n: _scaled(n, width)
+
+    def build(x):
+        bn = batch_norm
+        x = _conv(x, w(64), 3 if small_input else 7, "conv1", strides=1 if small_input else 2,
+                  batch_norm=bn)
+        x = layers.MaxPooling2D(3, 2, padding="same", name="pool1")(x)
+        if lrn:
+            x = LocalResponseNormalization(name="lrn1")(x)
+        x = _conv(x, w(64), 1, "conv2_reduce", batch_norm=bn)
+        x = _conv(x, w(192), 3, "conv2", batch_norm=bn)
+        if lrn:
+            x = LocalResponseNormalization(name="lrn2")(x)
+        if not small_input:
+            x = layers.MaxPooling2D(3, 2, padding="same", name="pool2")(x)
+        aux = []
+        for name in kept:
+            filters = INCEPTION_V1[name]
+            if name in ("4a", "5a"):
+                x = layers.MaxPooling2D(3, 2, padding="same", name=f"pool{name[0]}")(x)
+            x = inception_module(x, [w(f) for f in filters], f"inception_{name}", batch_norm=bn)
+            if aux_classifiers and name in ("4a", "4d"):
+                aux.append(_aux_head(x, num_classes, width, f"aux{len(aux) + 1}"))
+        x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+        x = layers.Dropout(dropout, name="dropout")(x)
+        main = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+        return [main, *aux] if aux_classifiers else main
+
+    return _model(build, input_shape, "googlenet")
+
+
+# --------------------------------------------------------------------------- ResNet
+
+#: He et al.'s Table 1: block type and blocks per stage.
+RESNET_LAYERS = {18: ("basic", (2, 2, 2, 2)), 34: ("basic", (3, 4, 6, 3)),
+                 50: ("bottleneck", (3, 4, 6, 3)), 101: ("bottleneck", (3, 4, 23, 3)),
+                 152: ("bottleneck", (3, 8, 36, 3))}
+
+
+def _shortcut(x, channels, strides, name, conv_bias, batch_norm):
+    if strides == 1 and x.shape[-1] == channels:
+        return x
+    return _conv(x, channels, 1, f"{name}_proj", strides=strides, batch_norm=batch_norm,
+                 bias=conv_bias, activation=None)
+
+
+def basic_block(x, filters, name, strides=1, residual=True, conv_bias=False, batch_norm=True):
+    """Two 3x3 convolutions (+ BN) and a shortcut: ``relu(F(x) + x)`` (He et al., Fig. 2).
+
+    The shortcut is the identity, or a 1x1 projection (+ BN) when the stride or the channel
+    count changes. ``residual=False`` drops it: the "plain" network of the paper.
+    x: ``(N, H, W, C)`` -> ``(N, H / strides, W / strides, filters)``.
+    """
+    out = _conv(x, filters, 3, f"{name}_1", strides=strides, batch_norm=batch_norm, bias=conv_bias)
+    out = _conv(out, filters, 3, f"{name}_2", batch_norm=batch_norm, bias=conv_bias,
+                activation=None)
+    if residual:
+        out = layers.Add(name=f"{name}_add")(
+            [_shortcut(x, filters, strides, name, conv_bias, batch_norm), out])
+    return layers.Activation("relu", name=f"{name}_out")(out)
+
+
+def bottleneck_block(x, filters, name, strides=1, residual=True, conv_bias=False,
+                     batch_norm=True):
+    """1x1 (reduce) - 3x3 - 1x1 (expand to ``4 * filters``) and a shortcut (He et al., Fig. 5).
+
+    The stride sits in the first 1x1 convolution, as in the original model and in
+    ``keras.applications.ResNet50``. x: ``(N, H, W, C)`` -> ``(N, H/s, W/s, 4 * filters)``.
+    """
+    out = _conv(x, filters, 1, f"{name}_1", strides=strides, batch_norm=batch_norm, bias=conv_bias)
+    out = _conv(out, filters, 3, f"{name}_2", batch_norm=batch_norm, bias=conv_bias)
+    out = _conv(out, 4 * filters, 1, f"{name}_3", batch_norm=batch_norm, bias=conv_bias,
+                activation=None)
+    if residual:
+        out = layers.Add(name=f"{name}_add")(
+            [_shortcut(x, 4 * filters, strides, name, conv_bias, batch_norm), out])
+    return layers.Activation("relu", name=f"{name}_out")(out)
+
+
+def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, conv_bias=False,
+           small_input=False, residual=True, batch_norm=True, stages=None):
+    """ResNet-18/34/50/101/152 (He et al. 2015), or its plain counterpart (``residual=False``).
+
+    Stem 7x7/2 conv (64) + 3x3/2 max pool; four stages of basic or bottleneck blocks with
+    64, 128, 256, 512 filters (x width), the first block of stages 2-4 with stride 2; global
+    average pooling; softmax. ``conv_bias=True`` adds a bias to every convolution, as
+    ``keras.applications.ResNet50/101/152`` do (redundant before batch norm): then the counts
+    equal Keras'. ``stages``: blocks per stage, overriding ``depth``'s (e.g. ``(1, 1)`` for a
+    two-stage toy). ``small_input``: 3x3/1 stem without pooling.
+    """
+    if depth not in RESNET_LAYERS:
+        raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)}, got {depth!r}")
+    input_shape = _check(input_shape, num_classes, width)
+    kind, blocks = RESNET_LAYERS[depth]
+    if stages is not None:
+        blocks = tuple(int(b) for b in stages)
+        if not 1 <= len(blocks) <= 4 or min(blocks) < 1:
+            raise ValueError(f"stages must be 1-4 positive block counts, got {stages!r}")
+    block = basic_block if kind == "basic" else bottleneck_block
+
+    def build(x):
+        if small_input:
+            x = _conv(x, _scaled(64, width), 3, "conv1", batch_norm=batch_norm, bias=conv_bias)
+        else:
+            x = layers.ZeroPadding2D(3, name="conv1_pad")(x)
+            x = _conv(x, _scaled(64, width), 7, "conv1", strides=2, padding="valid",
+                      batch_norm=batch_norm, bias=conv_bias)
+            x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
+            x = layers.MaxPooling2D(3, 2, name="pool1")(x)
+        for s, n in enumerate(blocks):
+            for b in range(n):
+                strides = 2 if s > 0 and b == 0 else 1
+                x = block(x, _scaled(64 * 2**s, width), f"stage{s + 2}_block{b + 1}", strides,
+                          residual=residual, conv_bias=conv_bias, batch_norm=batch_norm)
+        x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+        return layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+
+    name = f"resnet{depth}" if residual else f"plain{depth}"
+    return _model(build, input_shape, name if stages is None else f"{name}_custom")
+
+
+# --------------------------------------------------------------------------- the table
+
+#: name -> (year, builder, keyword arguments, native input shape). See :func:`zoo_table`.
+ZOO = {
+    "LeNet-1": (1989, lenet1, {"num_classes": 10}, (28, 28, 1)),
+    "LeNet-5": (1998, lenet5, {"num_classes": 10}, (32, 32, 1)),
+    "AlexNet": (2012, alexnet, {}, (227, 227, 3)),
+    "VGG-11 (A)": (2014, vgg, {"config": "A"}, (224, 224, 3)),
+    "VGG-11 (A-LRN)": (2014, vgg, {"config": "A-LRN"}, (224, 224, 3)),
+    "VGG-13 (B)": (2014, vgg, {"config": "B"}, (224, 224, 3)),
+    "VGG-16 (C)": (2014, vgg, {"config": "C"}, (224, 224, 3)),
+    "VGG-16 (D)": (2014, vgg, {"config": "D"}, (224, 224, 3)),
+    "VGG-19 (E)": (2014, vgg, {"config": "E"}, (224, 224, 3)),
+    "NiN": (2013, nin, {}, (224, 224, 3)),
+    "GoogLeNet": (2014, googlenet, {}, (224, 224, 3)),
+    "ResNet-18": (2015, resnet, {"depth": 18}, (224, 224, 3)),
+    "ResNet-34": (2015, resnet, {"depth": 34}, (224, 224, 3)),
+    "ResNet-50": (2015, resnet, {"depth": 50}, (224, 224, 3)),
+    "ResNet-101": (2015, resnet, {"depth": 101}, (224, 224, 3)),
+    "ResNet-152": (2015, resnet, {"depth": 152}, (224, 224, 3)),
+}
+
+
+def zoo_table(names=None):
+    """One row per architecture of :data:`ZOO`, at its native input size (no weights allocated).
+
+    Returns a list of dicts with keys name, year, input (H, W, C), depth (weight layers),
+    params, trainable_params and multiply_adds (one image): see :func:`cnnlib.complexity.measure`.
+    """
+    names = list(ZOO) if names is None else list(names)
+    unknown = [n for n in names if n not in ZOO]
+    if unknown:
+        raise ValueError(f"unknown architecture(s) {unknown}; known: {', '.join(ZOO)}")
+    rows = []
+    for name in names:
+        year, builder, kwargs, shape = ZOO[name]
+        rows.append({"name": name, "year": year, "input": shape,
+                     **complexity.measure(builder, input_shape=shape, **kwargs)})
+    return rows
+
+
+def format_table(rows) -> str:
+    """The rows of :func:`zoo_table` as aligned text (multiply-adds in millions, one image)."""
+    header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>13} "
+              f"{'mult-adds (M)':>13}")
+    lines = [header]
+    for r in rows:
+        h, w, c = r["input"]
+        lines.append(f"{r['name']:<15} {r['year']:>4} {f'{h}x{w}x{c}':>11} {r['depth']:>5} "
+                     f"{r['params']:>13,} {r['multiply_adds'] / 1e6:>13,.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""cnnlib.diagram: drawn model diagrams (no Graphviz)."""
+
+import keras
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.patches import FancyBboxPatch
+
+from cnnlib import diagram, zoo
+
+
+def _boxes(fig):
+    return [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_lenet5_is_a_column_of_boxes():
+    fig = diagram.draw_model(zoo.lenet5(), title="LeNet-5")
+    texts = _texts(fig)
+    assert len(_boxes(fig)) == 9  # input, C1, S2, C3, S4, C5, flatten, F6, output
+    assert any(t.startswith("conv 5x5, 6 + tanh") for t in texts)
+    assert any(t.startswith("avg pool 2x2") for t in texts)
+    assert fig.axes[0].get_title() == "LeNet-5"
+    plt.close(fig)
+
+
+def test_inception_module_branches_side_by_side():
+    inputs = keras.Input((28, 28, 192))
+    module = keras.Model(inputs, zoo.inception_module(inputs, zoo.INCEPTION_V1["3a"], "3a"))
+    fig = diagram.draw_model(module)
+    boxes = _boxes(fig)
+    assert len(boxes) == 9  # input, 6 convolutions, pooling, concatenate
+    rows = {round(b.get_y(), 3) for b in boxes}
+    assert len(rows) == 4   # input / four branches / second layers / concatenate
+    assert any(t.startswith("concatenate\n28 x 28 x 256") for t in _texts(fig))
+    plt.close(fig)
+
+
+def test_residual_block_folds_batch_norm_and_draws_the_shortcut():
+    inputs = keras.Input((56, 56, 64))
+    block = keras.Model(inputs, zoo.basic_block(inputs, 64, "b"))
+    fig = diagram.draw_model(block)
+    texts = _texts(fig)
+    assert len(_boxes(fig)) == 4  # input, two convolutions, add
+    assert any(t.startswith("conv 3x3, 64 + BN + ReLU") for t in texts)
+    assert "identity\nshortcut" in texts
+    unfolded = diagram.draw_model(block, fold=False)
+    assert len(_boxes(unfolded)) > 4
+    plt.close("all")
+
+
+def test_layer_label_and_validation():
+    assert diagram.layer_label(keras.layers.Dense(10, activation="softmax")) == (
+        "dense 10, softmax", "dense")
+    with pytest.raises(TypeError, match="functional keras.Model"):
+        diagram.draw_model("model")
