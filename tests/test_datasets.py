@@ -25,16 +25,7 @@ needs_data = pytest.mark.skipif(DATA_ROOT is None,
                                 reason="no CNNLIB_DATA_DIR and no ../shared/data")
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    """No local data, no Keras attempt, an empty KERAS_HOME unless a test says otherwise."""
-    monkeypatch.delenv("CNNLIB_DATA_DIR", raising=False)
-    monkeypatch.setenv("CNNLIB_OFFLINE", "1")
-    keras_home = tmp_path / "keras_home"
-    keras_home.mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    yield
-    assert list(keras_home.iterdir()) == [], "cnnlib must not write to the Keras cache"
+pytestmark = pytest.mark.usefixtures("offline_datasets")
 
 
 def check_format(ds, shape, n_train=None, n_test=None):

@@ -24,16 +24,7 @@ needs_data = pytest.mark.skipif(DATA_ROOT is None,
 UCI = ("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt")
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    """No local data, no Keras attempt, an empty KERAS_HOME unless a test says otherwise."""
-    monkeypatch.delenv("CNNLIB_DATA_DIR", raising=False)
-    monkeypatch.setenv("CNNLIB_OFFLINE", "1")
-    keras_home = tmp_path / "keras_home"
-    keras_home.mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    yield
-    assert list(keras_home.iterdir()) == [], "cnnlib must not write to the Keras cache"
+pytestmark = pytest.mark.usefixtures("offline_datasets")
 
 
 def check_text(ds, n_train=None, n_test=None):
