@@ -9,7 +9,13 @@ export PYTHONHASHSEED := 0
 # The browser the site tests drive (Debian's chromium; another Chromium build works too).
 export CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test outputs student chromium clean
+# pytest-xdist workers for the notebooks and unit tests (one per core)
+JOBS ?= $(shell nproc)
+# The book build reuses executions from the execution cache (see conftest.py), keyed by each
+# notebook's code only: this stamp empties the cache when cnnlib or the pinned packages change.
+CACHE_STAMP := _build/.cache-inputs
+
+.PHONY: book test outputs student chromium benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +24,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## book: execute every chapter and build the HTML book into _build/html (fails on any warning)
-book: $(STAMP)
+$(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+## book: build the HTML book into _build/html, executing every chapter not already executed
+## with the same code (fails on any warning or notebook error)
+book: $(STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
-## test: build the book, then run unit tests, notebooks (nbval) and browser tests on the site
-test: book chromium
-	$(BIN)/python -m pytest
+## test: unit tests and every notebook (nbval, in parallel; each executed notebook goes to the
+## book's execution cache), then the book build from those executions, then the browser tests
+test: $(STAMP) $(CACHE_STAMP) chromium
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/test_site.py
+	$(MAKE) book
+	$(BIN)/python -m pytest tests/test_site.py
 
 ## outputs: re-record the stored outputs of NBVAL_CHECK_OUTPUT cells after an intended change
 outputs: $(STAMP)
@@ -33,6 +47,11 @@ outputs: $(STAMP)
 ## student: student copies of every notebook (solutions removed, outputs cleared) in student/
 student: $(STAMP)
 	$(BIN)/python tools/student_copies.py student
+
+## benchmark: time and memory of every chapter in a fresh kernel, run twice to check determinism
+## (run it on an idle machine; it rewrites benchmarks/results.* and the chapters' stated times)
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run_chapters.py --repeat 2
 
 ## chromium: Debian's headless browser for the site tests (installed when missing, needs root)
 chromium:
