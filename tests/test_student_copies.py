@@ -33,10 +33,8 @@ def test_student_copy_keeps_exercises_and_drops_solutions(copies, path):
     # the code cells inside each solution are gone; every other code cell is kept
     inside, solution_code, other_code = False, [], []
     for cell in original.cells:
-        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
-            inside = True
-        elif cell.cell_type == "markdown" and "{solution-end}" in cell.source:
-            inside = False
+        if cell.cell_type == "markdown" and "{solution-" in cell.source:
+            inside = cell.source.rfind("{solution-start}") > cell.source.rfind("{solution-end}")
         elif cell.cell_type == "code" and "instructor" not in cell.metadata.get("tags", []):
             (solution_code if inside else other_code).append(cell.source)
     copied_code = [c.source for c in copy.cells if c.cell_type == "code"]
@@ -60,3 +58,23 @@ def test_unclosed_solution_is_an_error():
                 nbformat.v4.new_code_cell("secret = 1")]
     with pytest.raises(ValueError, match="no matching"):
         student_copy(nb)
+
+
+def test_a_cell_that_closes_one_solution_and_opens_the_next():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from student_copies import student_copy
+
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [md("```{exercise} One\n:label: one\nFirst.\n```\n\n"
+                   "```{solution-start} one\n:class: dropdown\n```"),
+                code("answer_one = 1"),
+                md("```{solution-end}\n```\n\n```{exercise} Two\n:label: two\nSecond.\n```\n\n"
+                   "```{solution-start} two\n:class: dropdown\n```"),
+                code("answer_two = 2"),
+                md("```{solution-end}\n```\n\n## Summary"),
+                code("print('kept')")]
+    copy = student_copy(nb)
+    assert [c.source for c in copy.cells if c.cell_type == "code"] == ["print('kept')"]
+    text = "\n".join(c.source for c in copy.cells)
+    assert text.count("{exercise}") == 2 and "solution" not in text and "## Summary" in text

@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTION_START = re.compile(r"```\{solution-start\}.*", re.S)       # to the end of the cell
-SOLUTION_END = re.compile(r".*?```\{solution-end\}\s*\n```\s*", re.S)  # from the start of the cell
+SOLUTION_START = re.compile(r"```\{solution-start\}.*?\n```[ \t]*(\n|$)", re.S)  # with its options
+SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n```[ \t]*(\n|$)")
 ANSWER = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M)
 
 
@@ -32,18 +32,12 @@ def student_copy(nb):
         cell = nbformat.from_dict(cell)
         if "instructor" in cell.metadata.get("tags", []):
             continue
-        if in_solution:
-            if cell.cell_type == "markdown" and "{solution-end}" in cell.source:
-                in_solution = False
-                cell.source = SOLUTION_END.sub("", cell.source, count=1).strip()
-                if cell.source:
-                    out.cells.append(cell)
-            continue
-        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
-            in_solution = "{solution-end}" not in cell.source
-            cell.source = SOLUTION_START.sub("", cell.source).strip() if in_solution else cell.source
+        if cell.cell_type == "markdown":
+            cell.source, in_solution = _without_solutions(cell.source, in_solution)
             if cell.source:
                 out.cells.append(cell)
+            continue
+        if in_solution:
             continue
         if cell.cell_type == "code":
             cell.source = ANSWER.sub(r"\1raise NotImplementedError", cell.source)
@@ -54,6 +48,18 @@ def student_copy(nb):
     if in_solution:
         raise ValueError("a {solution-start} has no matching {solution-end}")
     return out
+
+
+def _without_solutions(text, in_solution):
+    """(text with every solution span removed, whether a solution is still open at its end)."""
+    kept, pos = [], 0
+    while True:
+        match = (SOLUTION_END if in_solution else SOLUTION_START).search(text, pos)
+        if not in_solution:
+            kept.append(text[pos:match.start() if match else len(text)])
+        if match is None:
+            return "".join(kept).strip(), in_solution
+        pos, in_solution = match.end(), not in_solution
 
 
 def main(argv=None) -> int:

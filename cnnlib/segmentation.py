@@ -1,0 +1,504 @@
+"""Semantic segmentation: metrics (pixel accuracy, IoU), transposed convolution, FCN builders.
+
+* Metrics in NumPy, equal to ``keras.metrics.MeanIoU`` / ``IoU``: :func:`confusion_matrix`,
+  :func:`pixel_accuracy`, :func:`iou_per_class`, :func:`mean_iou`, and :func:`box_iou` for
+  detection boxes.
+* From classifier to dense predictor: :func:`dense_to_conv_kernel` and :func:`convolutionize`
+  turn fully connected layers into convolutions (Long, Shelhamer & Darrell 2015, section 3.1).
+* Upsampling: :func:`conv2d_transpose` ("deconvolution", the gradient of a convolution) in
+  NumPy, :func:`bilinear_kernel` / :class:`BilinearInitializer` (the FCN paper's initialisation).
+* :func:`fcn`: FCN-32s, FCN-16s and FCN-8s on a small VGG backbone from :mod:`cnnlib.zoo`.
+* :func:`load_camvid`: the CamVid street-scene sample, when ``CNNLIB_DATA_DIR`` holds it.
+
+Label maps are integer arrays of any shape (e.g. ``(N, H, W)``); images are NHWC like Keras.
+"""
+
+import math
+import numbers
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import keras
+import numpy as np
+from keras import layers
+
+from cnnlib import arithmetic, zoo
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _label_maps(y_true, y_pred, num_classes, ignore_index):
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
+            or num_classes < 1:
+        raise ValueError(f"num_classes must be an int >= 1, got {num_classes!r}")
+    if ignore_index is not None and (isinstance(ignore_index, bool)
+                                     or not isinstance(ignore_index, numbers.Integral)):
+        raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
+    arrays = []
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        y = np.asarray(y)
+        if y.dtype == bool:
+            y = y.astype(np.int64)
+        if not np.issubdtype(y.dtype, np.integer):
+            raise TypeError(f"{name} must hold integer class ids, got dtype {y.dtype}; "
+                            f"for scores or probabilities take argmax over the class axis first")
+        arrays.append(y)
+    y_true, y_pred = arrays
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} "
+                         f"and {y_pred.shape}")
+    if y_true.size == 0:
+        raise ValueError("y_true and y_pred are empty")
+    keep = np.ones(y_true.shape, bool) if ignore_index is None else y_true != ignore_index
+    y_true, y_pred = y_true[keep].astype(np.int64), y_pred[keep].astype(np.int64)
+    if y_true.size == 0:
+        raise ValueError(f"every pixel of y_true is ignore_index={ignore_index}: nothing to score")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        bad = (y < 0) | (y >= num_classes)
+        if bad.any():
+            extra = "" if name == "y_pred" or ignore_index is None else \
+                f" (pixels equal to ignore_index={ignore_index} are skipped)"
+            raise ValueError(f"{name} holds class id {y[bad][0]}, outside 0..{num_classes - 1} "
+                             f"for num_classes={num_classes}{extra}")
+    return y_true, y_pred
+
+
+def confusion_matrix(y_true, y_pred, num_classes, ignore_index=None):
+    """Count pixels per (true class, predicted class).
+
+    Parameters
+    ----------
+    y_true, y_pred : integer arrays of the same shape (e.g. (N, H, W)), class ids in
+        ``0..num_classes-1``; ``y_true`` may also hold ``ignore_index``
+    num_classes : int
+    ignore_index : int or None; pixels whose *true* label equals it ("void") are not counted
+
+    Returns
+    -------
+    int64 array (num_classes, num_classes): ``cm[t, p]`` pixels of class ``t`` predicted as ``p``
+    (Keras' ``MeanIoU`` accumulates the same matrix).
+    """
+    t, p = _label_maps(y_true, y_pred, num_classes, ignore_index)
+    counts = np.bincount(t * num_classes + p, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
+
+
+def pixel_accuracy(y_true, y_pred, ignore_index=None):
+    """Fraction of (non-void) pixels whose predicted class is the true one.
+
+    ``acc = |pixels correctly predicted| / |pixels|``. y_true, y_pred: integer arrays of the
+    same shape; pixels with ``y_true == ignore_index`` are left out. Returns a float in [0, 1].
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    top = max(int(y_true.max(initial=0)), int(y_pred.max(initial=0))) + 1
+    t, p = _label_maps(y_true, y_pred, top, ignore_index)
+    return float(np.mean(t == p))
+
+
+def iou_per_class(y_true, y_pred, num_classes, ignore_index=None):
+    """Jaccard index of every class: ``|P(c) & GT(c)| / |P(c) | GT(c)|``.
+
+    Parameters
+    ----------
+    y_true, y_pred, num_classes, ignore_index : as :func:`confusion_matrix`
+
+    Returns
+    -------
+    float array (num_classes,). A class absent from both the truth and the prediction has an
+    empty union, and its IoU is undefined: it is ``nan`` here (Keras' ``IoU`` metric reports 0
+    for it). A class in only one of them has IoU 0.
+    """
+    cm = confusion_matrix(y_true, y_pred, num_classes, ignore_index)
+    tp = np.diag(cm).astype(np.float64)
+    union = cm.sum(axis=0) + cm.sum(axis=1) - tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, tp / union, np.nan)
+
+
+def mean_iou(y_true, y_pred, num_classes, ignore_index=None):
+    """Mean of :func:`iou_per_class` over the classes present in the truth or the prediction.
+
+    Classes absent from both are left out of the mean (their IoU is undefined), exactly as
+    ``keras.metrics.MeanIoU`` does; with ``ignore_index`` it equals
+    ``MeanIoU(num_classes, ignore_class=ignore_index)``. Returns a float in [0, 1].
+    """
+    return float(np.nanmean(iou_per_class(y_true, y_pred, num_classes, ignore_index)))
+
+
+def box_iou(box_a, box_b):
+    """Intersection over union of axis-aligned boxes.
+
+    Parameters
+    ----------
+    box_a, box_b : array-like (..., 4), ``(top, left, bottom, right)`` with ``bottom > top`` and
+        ``right > left`` (the end-exclusive pixel boxes of :class:`cnnlib.scenes.SceneObject`, or
+        continuous coordinates; ``(x0, y0, x1, y1)`` works the same). Leading axes broadcast.
+
+    Returns
+    -------
+    float, or float array of the broadcast leading shape, in [0, 1].
+    """
+    out = []
+    for name, box in (("box_a", box_a), ("box_b", box_b)):
+        box = np.asarray(box)
+        if box.dtype == object or not np.issubdtype(box.dtype, np.number):
+            raise TypeError(f"{name} must hold numbers (top, left, bottom, right), got {box!r}")
+        if box.ndim == 0 or box.shape[-1] != 4:
+            raise ValueError(f"{name} must have shape (..., 4) = (top, left, bottom, right), "
+                             f"got shape {box.shape}")
+        if not ((box[..., 2] > box[..., 0]) & (box[..., 3] > box[..., 1])).all():
+            raise ValueError(f"{name} needs bottom > top and right > left (a positive area), "
+                             f"got {box.tolist()}")
+        out.append(box.astype(np.float64))
+    a, b = out
+    height = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    width = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = height * width
+    area = lambda q: (q[..., 2] - q[..., 0]) * (q[..., 3] - q[..., 1])  # noqa: E731
+    iou = inter / (area(a) + area(b) - inter)
+    return float(iou) if np.ndim(iou) == 0 else iou
+
+
+# --------------------------------------------------------------------------- dense -> conv
+
+
+def dense_to_conv_kernel(kernel, feature_shape):
+    """Reshape a Dense kernel that follows ``Flatten`` into the equivalent convolution kernel.
+
+    A Dense layer on the flattened ``(h, w, c)`` feature map is a ``h x w`` "valid" convolution
+    with ``units`` filters; on a larger map the convolution slides and gives a map of scores.
+
+    Parameters
+    ----------
+    kernel : array (h * w * c, units), the Dense layer's kernel
+    feature_shape : (h, w, c), the shape Flatten received (Keras flattens in row-major order)
+
+    Returns
+    -------
+    array (h, w, c, units), a Conv2D kernel.
+    """
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be a Dense kernel (inputs, units), got shape {kernel.shape}")
+    if (not isinstance(feature_shape, (tuple, list)) or len(feature_shape) != 3
+            or not all(isinstance(v, numbers.Integral) and v > 0 for v in feature_shape)):
+        raise ValueError(f"feature_shape must be (h, w, c) positive ints, got {feature_shape!r}")
+    h, w, c = (int(v) for v in feature_shape)
+    if h * w * c != kernel.shape[0]:
+        raise ValueError(f"feature_shape {feature_shape} has {h * w * c} values but the kernel "
+                         f"has {kernel.shape[0]} inputs")
+    return kernel.reshape(h, w, c, kernel.shape[1])
+
+
+_PASS_THROUGH = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D, layers.Activation,
+                 layers.ReLU, layers.BatchNormalization, layers.Dropout, layers.Rescaling)
+
+
+def convolutionize(model, input_shape=(None, None)):
+    """A fully convolutional copy of a plain classifier: every Dense layer becomes a convolution.
+
+    The model must be a linear stack ``[conv/pool/... layers] -> Flatten -> Dense -> ... ->
+    Dense``. The first Dense (on the flattened ``h x w x c`` map) becomes an ``h x w`` "valid"
+    Conv2D, every later Dense a 1x1 Conv2D, with the same weights and activations. On the
+    training size the new model gives the same scores, as a ``(N, 1, 1, classes)`` map; on a
+    larger image, a map of scores, one per window position.
+
+    Parameters
+    ----------
+    model : keras.Model, a Sequential or single-chain functional classifier
+    input_shape : (height, width) of the new input; None (default) accepts any size
+
+    Returns
+    -------
+    keras.Model, input (N, H, W, C) -> output (N, H', W', units of the last Dense).
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    chain = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    for layer in chain:
+        inbound = getattr(layer, "_inbound_nodes", [])
+        if any(len(node.parent_nodes) > 1 for node in inbound):
+            raise ValueError(f"layer {layer.name!r} has several inputs: convolutionize needs a "
+                             f"plain chain of layers")
+    channels = model.inputs[0].shape[-1]
+    inputs = keras.Input((*input_shape, channels))
+    x, flat_shape = inputs, None
+    for layer in chain:
+        if isinstance(layer, layers.Flatten):
+            flat_shape = tuple(layer.input.shape[1:])
+            continue
+        if isinstance(layer, layers.Dense):
+            kernel, *bias = layer.get_weights()
+            if flat_shape is not None:
+                kernel = dense_to_conv_kernel(kernel, flat_shape)
+                flat_shape = None
+            elif x.shape[-1] == kernel.shape[0]:
+                kernel = kernel[None, None]
+            else:
+                raise ValueError(f"Dense layer {layer.name!r} is not preceded by Flatten")
+            conv = layers.Conv2D(kernel.shape[-1], kernel.shape[:2], use_bias=bool(bias),
+                                 activation=layer.activation, name=f"{layer.name}_as_conv")
+            x = conv(x)
+            conv.set_weights([kernel, *bias])
+        elif isinstance(layer, _PASS_THROUGH):
+            copy = layer.__class__.from_config(layer.get_config())
+            x = copy(x)
+            copy.set_weights(layer.get_weights())
+        else:
+            raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) is not supported; "
+                             f"allowed: Flatten, Dense and "
+                             f"{', '.join(t.__name__ for t in _PASS_THROUGH)}")
+    return keras.Model(inputs, x, name=f"{model.name}_fully_conv")
+
+
+# --------------------------------------------------------------------------- upsampling
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def conv2d_transpose(x, w, strides=1, padding="valid"):
+    """Transposed convolution ("deconvolution") in NumPy: every input pixel stamps the kernel.
+
+    ``full[n, i*s + u, j*s + v, o] += x[n, i, j, c] * w[u, v, o, c]``; "valid" keeps the whole
+    ``s (H - 1) + k`` canvas (plus ``max(s - k, 0)`` zero rows, as Keras), "same" crops it to
+    ``H * s`` the way TensorFlow does. It is the gradient of :func:`cnnlib.ops.conv2d` with
+    respect to its input, and equals ``tf.nn.conv2d_transpose`` / ``keras.layers.Conv2DTranspose``.
+
+    Parameters
+    ----------
+    x : array (N, H, W, C_in)
+    w : array (kh, kw, C_out, C_in), the layout of ``tf.nn.conv2d_transpose`` and
+        ``Conv2DTranspose.kernel`` (output channels before input channels)
+    strides : int or (sh, sw)
+    padding : "valid" or "same"
+
+    Returns
+    -------
+    array (N, H_out, W_out, C_out), sizes from :func:`cnnlib.arithmetic.conv_transpose_output_size`.
+    """
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 4:
+        raise ValueError(f"x must be (N, H, W, C_in), got shape {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"w must be (kh, kw, C_out, C_in), got shape {w.shape}")
+    if w.shape[3] != x.shape[3]:
+        raise ValueError(f"w has {w.shape[3]} input channels (last axis) but x has "
+                         f"{x.shape[3]} channels")
+    sh, sw = (strides, strides) if isinstance(strides, numbers.Integral) else tuple(strides)
+    sh, sw = _positive("strides", sh), _positive("strides", sw)
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    n, h, wd, _ = x.shape
+    kh, kw, c_out, _ = w.shape
+    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    full = np.zeros((n, sh * (h - 1) + max(kh, sh), sw * (wd - 1) + max(kw, sw), c_out), dtype)
+    for u in range(kh):
+        for v in range(kw):
+            full[:, u:u + sh * (h - 1) + 1:sh, v:v + sw * (wd - 1) + 1:sw] += x @ w[u, v].T
+    if padding == "valid":
+        return full
+    out_h, out_w = h * sh, wd * sw
+    top = arithmetic.same_padding(out_h, kh, sh)[0]
+    left = arithmetic.same_padding(out_w, kw, sw)[0]
+    return full[:, top:top + out_h, left:left + out_w]
+
+
+def bilinear_kernel(factor, channels=1):
+    """The FCN paper's transposed-convolution kernel for ``factor``-times bilinear upsampling.
+
+    Size ``k = 2 factor - factor % 2``, weights ``(1 - |u - c| / f) (1 - |v - c| / f)`` with
+    ``f = ceil(k / 2)`` and centre ``c`` (Caffe's ``upsample_filt``), on the channel diagonal:
+    each channel is upsampled on its own. Used by ``Conv2DTranspose(channels, k,
+    strides=factor, padding="same")`` it equals ``tf.image.resize(..., "bilinear")`` away from
+    the borders (the border rows are interpolated with zeros instead of clamped).
+
+    Returns
+    -------
+    float32 array (k, k, channels, channels).
+    """
+    factor, channels = _positive("factor", factor), _positive("channels", channels)
+    size = 2 * factor - factor % 2
+    f = math.ceil(size / 2)
+    centre = f - 1 if size % 2 == 1 else f - 0.5
+    ramp = 1 - np.abs(np.arange(size) - centre) / f
+    kernel = np.zeros((size, size, channels, channels), np.float32)
+    kernel[:, :, np.arange(channels), np.arange(channels)] = np.outer(ramp, ramp)[..., None]
+    return kernel
+
+
+@keras.saving.register_keras_serializable(package="cnnlib")
+class BilinearInitializer(keras.initializers.Initializer):
+    """Keras initializer giving :func:`bilinear_kernel` for a ``Conv2DTranspose`` kernel.
+
+    The layer must have ``kernel_size = 2 factor - factor % 2`` and as many filters as input
+    channels; the factor is read from the kernel size. Shape (k, k, C, C) -> the bilinear kernel.
+    """
+
+    def __call__(self, shape, dtype=None):
+        k, k2, c_out, c_in = shape
+        if k != k2 or c_out != c_in:
+            raise ValueError(f"a bilinear kernel needs a square kernel and filters == input "
+                             f"channels, got shape {tuple(shape)}")
+        factor = (k + 1) // 2
+        if 2 * factor - factor % 2 != k:
+            raise ValueError(f"kernel size {k} is not 2 * factor - factor % 2 for any factor")
+        return keras.ops.convert_to_tensor(bilinear_kernel(factor, c_out), dtype=dtype)
+
+    def get_config(self):
+        return {}
+
+
+def bilinear_upsampling(channels, factor, trainable=True, name=None):
+    """A ``Conv2DTranspose`` that starts as ``factor``-times bilinear upsampling (no bias).
+
+    Input (N, H, W, channels) -> (N, H * factor, W * factor, channels). ``trainable=False``
+    keeps it fixed, as FCN's final upsampling layer.
+    """
+    factor = _positive("factor", factor)
+    layer = layers.Conv2DTranspose(_positive("channels", channels), 2 * factor - factor % 2,
+                                   strides=factor, padding="same", use_bias=False,
+                                   kernel_initializer=BilinearInitializer(), name=name)
+    layer.trainable = trainable
+    return layer
+
+
+# --------------------------------------------------------------------------- FCN
+
+FCN_VARIANTS = ("32s", "16s", "8s")
+
+
+def fcn(variant="8s", input_shape=(64, 64, 3), num_classes=4, width=1 / 16, head_units=64,
+        backbone="A", batch_norm=True):
+    """FCN-32s, FCN-16s or FCN-8s (Long, Shelhamer & Darrell 2015) on a small VGG backbone.
+
+    The backbone is :func:`cnnlib.zoo.vgg` (``backbone`` = its configuration) up to
+    ``block5_pool`` (stride 32). Its dense layers become convolutions (``fc6``: 3x3, ``fc7``:
+    1x1, ``head_units`` filters each) and a 1x1 ``score_fr`` gives class scores at stride 32.
+
+    * ``"32s"``: upsample those scores 32x in one fixed bilinear transposed convolution;
+    * ``"16s"``: upsample 2x (learned, bilinear start), add 1x1 scores of ``block4_pool``
+      (stride 16, zero start), upsample 16x;
+    * ``"8s"``: as 16s, then 2x again, add scores of ``block3_pool`` (stride 8), upsample 8x.
+
+    Parameters
+    ----------
+    variant : "32s", "16s" or "8s"
+    input_shape : (H, W, C), H and W multiples of 32
+    num_classes : int >= 2, classes per pixel (background included)
+    width : float, channel multiplier of the VGG backbone (1 = the published VGG)
+    head_units : int, filters of fc6 and fc7
+    backbone : VGG configuration ("A", "B", "D", ...), see ``cnnlib.zoo.VGG_CONFIGS``
+    batch_norm : bool, batch normalisation after every backbone convolution
+
+    Returns
+    -------
+    keras.Model, input (N, H, W, C) -> per-pixel class probabilities (N, H, W, num_classes).
+    """
+    if variant not in FCN_VARIANTS:
+        raise ValueError(f"variant must be one of {FCN_VARIANTS}, got {variant!r}")
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    for i in (0, 1):
+        if isinstance(input_shape[i], numbers.Integral) and input_shape[i] % 32:
+            raise ValueError(f"input_shape height and width must be multiples of 32 (the "
+                             f"stride of block5_pool), got {tuple(input_shape)}")
+    head_units = _positive("head_units", head_units)
+    base = zoo.vgg(backbone, input_shape=input_shape, num_classes=num_classes, width=width,
+                   batch_norm=batch_norm)
+    pool3, pool4, pool5 = (base.get_layer(f"block{b}_pool").output for b in (3, 4, 5))
+    x = layers.Conv2D(head_units, 3, padding="same", activation="relu", name="fc6")(pool5)
+    x = layers.Conv2D(head_units, 1, activation="relu", name="fc7")(x)
+    score = layers.Conv2D(num_classes, 1, name="score_fr")(x)
+    stride = 32
+    for skip, name in ((pool4, "pool4"), (pool3, "pool3"))[:FCN_VARIANTS.index(variant)]:
+        score = bilinear_upsampling(num_classes, 2, name=f"up_to_{name}")(score)
+        skip_score = layers.Conv2D(num_classes, 1, kernel_initializer="zeros",
+                                   name=f"score_{name}")(skip)
+        score = layers.Add(name=f"fuse_{name}")([score, skip_score])
+        stride //= 2
+    # the final upsampling is fixed bilinear interpolation, as in the paper; UpSampling2D
+    # computes it like bilinear_upsampling(..., trainable=False) but much faster on a CPU
+    score = layers.UpSampling2D(stride, interpolation="bilinear", name=f"up{stride}")(score)
+    probs = layers.Activation("softmax", name="softmax")(score)
+    return keras.Model(base.input, probs, name=f"fcn{variant}")
+
+
+# --------------------------------------------------------------------------- CamVid
+
+#: SegNet's 11 CamVid classes; label 11 is "void" (unlabelled).
+CAMVID_CLASSES = ("sky", "building", "pole", "road", "pavement", "tree", "sign/symbol", "fence",
+                  "car", "pedestrian", "bicyclist")
+CAMVID_VOID = 11
+
+
+class CamVid(NamedTuple):
+    """The CamVid sample (a NamedTuple with these fields).
+
+    - ``images``: uint8 array (N, 360, 480, 3)
+    - ``masks``: uint8 array (N, 360, 480), ids into ``class_names``, ``void`` = unlabelled
+    - ``names``: tuple of the N file names
+    - ``class_names``: the 11 classes (``CAMVID_CLASSES``)
+    - ``void``: int, 11
+    - ``description``: one line saying what this is
+    """
+
+    images: np.ndarray
+    masks: np.ndarray
+    names: tuple
+    class_names: tuple
+    void: int
+    description: str
+
+
+def load_camvid(data_dir=None):
+    """Load the CamVid sample from ``<data_dir or $CNNLIB_DATA_DIR>/camvid/``.
+
+    The folder holds ``images/*.png`` (RGB) and ``masks/*.png`` (same names, uint8 class ids,
+    11 = void), as in the SegNet tutorial copy of CamVid (Brostow et al. 2008).
+
+    Returns
+    -------
+    CamVid, or None (with a one-line notice) when no ``data_dir`` is given and
+    ``CNNLIB_DATA_DIR`` is unset or has no ``camvid`` folder. An explicit ``data_dir`` without
+    it raises FileNotFoundError; unreadable or mismatched files raise ValueError.
+    """
+    from PIL import Image
+
+    root = data_dir if data_dir is not None else os.environ.get("CNNLIB_DATA_DIR")
+    folder = Path(root) / "camvid" if root else None
+    if folder is None or not (folder / "images").is_dir() or not (folder / "masks").is_dir():
+        if data_dir is not None:
+            raise FileNotFoundError(f"no camvid/images and camvid/masks folders under "
+                                    f"{data_dir!s}")
+        print("CamVid: no local sample (set CNNLIB_DATA_DIR to a folder holding camvid/); "
+              "skipping the real street scenes")
+        return None
+    names = tuple(sorted(p.name for p in (folder / "images").glob("*.png")))
+    if not names:
+        raise ValueError(f"{folder / 'images'} holds no .png files")
+    images, masks = [], []
+    for name in names:
+        mask_path = folder / "masks" / name
+        if not mask_path.is_file():
+            raise ValueError(f"image {name} has no mask {mask_path}")
+        image = np.asarray(Image.open(folder / "images" / name).convert("RGB"))
+        mask = np.asarray(Image.open(mask_path))
+        if mask.ndim != 2 or mask.shape != image.shape[:2]:
+            raise ValueError(f"mask {name} has shape {mask.shape}, expected {image.shape[:2]}")
+        if mask.max() > CAMVID_VOID:
+            raise ValueError(f"mask {name} holds label {mask.max()}, allowed 0..{CAMVID_VOID}")
+        images.append(image)
+        masks.append(mask.astype(np.uint8))
+    shapes = {im.shape for im in images}
+    if len(shapes) != 1:
+        raise ValueError(f"CamVid images differ in size: {sorted(shapes)}")
+    h, w = images[0].shape[:2]
+    description = (f"CamVid sample: {len(names)} street scenes {h}x{w} with per-pixel labels "
+                   f"(11 classes + void), from {folder}")
+    return CamVid(np.stack(images), np.stack(masks), names, CAMVID_CLASSES, CAMVID_VOID,
+                  description)
