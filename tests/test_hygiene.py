@@ -1,5 +1,7 @@
 """Notebook hygiene: what a chapter must look like in git (nbval executes them separately)."""
 
+import csv
+import importlib.util
 import re
 
 import nbformat
@@ -9,6 +11,7 @@ import yaml
 from conftest import ROOT
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+NOTEBOOKS = CHAPTERS + sorted((ROOT / "assignments").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 MARKER = "# NBVAL_CHECK_OUTPUT"
 
@@ -100,3 +103,21 @@ def test_figure_cells_have_alt_text(path):
         if cell.cell_type == "code" and FIGURE_CALL.search(cell.source):
             alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
             assert len(alt) > 10, f"{path.name} cell {i} draws a figure without alt text"
+
+
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location("run_chapters", ROOT / "benchmarks" / "run_chapters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stated_time_is_the_benchmarked_time(path):
+    """The time under the learning goals is the one benchmarks/run_chapters.py measured."""
+    with open(ROOT / "benchmarks" / "results.csv", newline="") as f:
+        measured = {row["chapter"]: float(row["seconds"]) for row in csv.DictReader(f)}
+    assert path.stem in measured, f"{path.name} is not benchmarked: run `make benchmark`"
+    intro = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    assert _benchmark_module().time_statement(measured[path.stem]) in intro.source, (
+        f"{path.name} does not state its benchmarked time: run `make benchmark`")
