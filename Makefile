@@ -15,13 +15,28 @@ JOBS ?= $(shell nproc)
 # notebook's code only: this stamp empties the cache when cnnlib or the pinned packages change.
 CACHE_STAMP := _build/.cache-inputs
 
-.PHONY: book test outputs student chromium benchmark clean
+# The lowest supported stack (Colab's runtime, requirements-colab.txt) in a second venv, with
+# Colab's Python (3.12) where pyenv or the system has it
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+COLAB_PYTHON ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),\
+	$(shell $(p) -c "" 2>/dev/null && echo $(p))) $(PYTHON))
+
+.PHONY: book test test-colab outputs student chromium benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(COLAB_STAMP): requirements-colab.txt requirements.txt
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	grep -E '^(pytest|pytest-xdist|nbval)==' requirements.txt > $(COLAB_VENV)/test-tools.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt \
+		-r $(COLAB_VENV)/test-tools.txt -c requirements-colab.txt
 	touch $@
 
 $(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt
@@ -39,6 +54,13 @@ test: $(STAMP) $(CACHE_STAMP) chromium
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/test_site.py
 	$(MAKE) book
 	$(BIN)/python -m pytest tests/test_site.py
+	$(MAKE) test-colab
+
+## test-colab: every chapter and assignment on the lowest supported stack (Colab's), cnnlib
+## installed by the chapters' own setup line, which must change no other package
+test-colab: $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/python tools/colab_install.py
+	$(COLAB_VENV)/bin/python -m pytest -n $(JOBS) --dist loadfile --noconftest chapters assignments
 
 ## outputs: re-record the stored outputs of NBVAL_CHECK_OUTPUT cells after an intended change
 outputs: $(STAMP)

@@ -332,7 +332,9 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
       ``a = max(s - k_eff, 0)`` (so the output is at least ``n * s``);
     - ``"same"``: ``n * s`` when ``output_padding`` is None, else ``s (n - 1) + k_eff % 2 + a``
       (a crop of ``k_eff // 2`` on each side); that must be a size a "same" convolution maps
-      back to ``n`` (``ceil(o / s) = n``), which rules out an even ``k_eff`` with ``a = 0``;
+      back to ``n`` (``ceil(o / s) = n``), which rules out an even ``k_eff`` with ``a = 0``.
+      cnnlib refuses that case. TensorFlow's answer depends on the machine: it raises on some
+      and returns an empty axis on others (input 10 x 1, kernel 1 x 2, stride 1 -> 10 x 0);
     - ``"full"``: the transpose of a full convolution, ``s (n - 1) - k_eff + 2 + a``.
 
     input_size: int or tuple per axis -> int or tuple. Raises ValueError for ``output_padding``
@@ -366,7 +368,7 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
                 raise ValueError(
                     f"padding='same' needs an output o with ceil(o / s) = n, but an even kernel "
                     f"extent ({k_eff}) with output_padding=0 gives s (n - 1) = {o} on axis {i} "
-                    f"(TensorFlow refuses it); use output_padding >= 1 or None"
+                    f"(no transposed convolution can give it); use output_padding >= 1 or None"
                 )
         elif mode == "full":
             o = s * (n - 1) - k_eff + 2 + (a or 0)

@@ -678,8 +678,8 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     logits1 = L.Reshape((vocab_size,))(logits1)
     if kind == "attention":
         weights1 = L.Reshape((gh * gw,))(scores1)
-    else:
-        weights1 = L.Lambda(lambda h: keras.ops.zeros_like(h[:, :1]))(h1)
+    else:  # zeros computed from the (unused) features input, which every input must reach
+        weights1 = L.Lambda(keras.ops.zeros_like, name="no_attention")(feat_in)
     step = keras.Model([token_in, h_in, c_in, feat_in], [logits1, h1, c1, weights1],
                        name=f"{kind}_step")
     return Captioner(train, encoder, step, kind)

@@ -13,6 +13,7 @@ import itertools
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from cnnlib import arithmetic
 
@@ -156,6 +157,16 @@ def _explicit_padding(grid):
             grid.add("ZeroPadding2D+Conv2D", cfg, ours, theirs)
 
 
+def _transposed_keras(layer, size):
+    """Keras' output size, or 'refused' for a result with no pixels: depending on the machine,
+    TensorFlow raises on one (InvalidArgumentError or ValueError) or returns an empty axis."""
+    try:
+        out = _spatial(layer(_zeros(size)))
+    except (ValueError, tf.errors.InvalidArgumentError):
+        return "refused"
+    return "refused" if min(out) == 0 else out
+
+
 def _transposed(grid):
     kernels = list(itertools.product((1, 2, 3, 4), repeat=2))
     for (kh, kw), s, pad, with_a in itertools.product(kernels, (1, 2, 3), ("valid", "same"),
@@ -171,10 +182,7 @@ def _transposed(grid):
         for size in _sizes_2d(3):
             cfg = dict(size=size, k=(kh, kw), s=s, d=dil, padding=pad, output_padding=a)
             ours = _ours(arithmetic.conv_transpose_output_size, size, (kh, kw), s, pad, a, dil)
-            try:
-                theirs = _spatial(layer(_zeros(size)))
-            except Exception:  # TF refuses a zero-sized result at execution
-                theirs = "refused"
+            theirs = _transposed_keras(layer, size)
             grid.add("Conv2DTranspose", cfg, ours, theirs)
     # output_padding >= strides: refused by both
     for s, a in ((1, 1), (2, 2), (2, 3), (3, 5)):
@@ -233,7 +241,10 @@ FAMILIES = ["Conv1D", "Conv2D", "Conv2D strides+dilation", "ZeroPadding2D+Conv2D
             "Conv2DTranspose", "Conv2DTranspose+Cropping2D", "MaxPooling2D", "AveragePooling2D"]
 
 
-def test_grid_has_at_least_2000_configurations(grid):
+def test_grid_has_at_least_2000_configurations(grid, capsys):
+    with capsys.disabled():  # the grid's size, visible with pytest -s
+        counts = ", ".join(f"{f}: {grid.count(f)}" for f in FAMILIES)
+        print(f"\narithmetic grid: {grid.count()} configurations ({counts})")
     assert grid.count() >= 2000, grid.count()
     for family in FAMILIES:
         assert grid.count(family) >= 40, (family, grid.count(family))
@@ -245,15 +256,6 @@ def test_grid_has_at_least_2000_configurations(grid):
 def test_no_mismatch_with_keras(grid, family):
     bad = grid.mismatches(family)
     assert not bad, f"{len(bad)} of {grid.count(family)} mismatches, e.g. {bad[:5]}"
-
-
-def test_summary(grid, capsys):
-    """Print the grid size (visible with pytest -s)."""
-    with capsys.disabled():
-        counts = ", ".join(f"{f}: {grid.count(f)}" for f in FAMILIES)
-        print(f"\narithmetic grid: {grid.count()} configurations, "
-              f"{len(grid.mismatches())} mismatches ({counts})")
-    assert len(grid.mismatches()) == 0
 
 
 # --------------------------------------------------------------------------- values, not shapes

@@ -1,7 +1,5 @@
 """Tests of cnnlib.scenes: shapes, determinism, masks consistent with pixels and objects."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -86,13 +84,6 @@ def test_objects_rarely_overlap():
             r0, c0, r1, c1 = o.box
             covered.append((mask[r0:r1, c0:c1] == s.shape_names.index(o.shape)).any())
     assert np.mean(covered) > 0.99  # almost every earlier object stays visible
-
-
-def test_fast():
-    generate_scenes(50)
-    t = time.perf_counter()
-    generate_scenes(2000)
-    assert time.perf_counter() - t < 5  # about 0.4 s on a 2-core CPU
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
