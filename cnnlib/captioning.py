@@ -16,7 +16,7 @@ word at a time with a recurrent *decoder*. This module holds the pieces a chapte
 - ``greedy_decode`` / ``beam_search``: decoding any step function, batched over images;
 - ``ngram_counts``, ``corpus_bleu``: corpus-level BLEU-1..4 in plain Python, checked against
   ``nltk.translate.bleu_score.corpus_bleu`` in ``tests/test_captioning.py``;
-- ``load_flickr8k_captions``: the Flickr8k captions sample when ``$CNNLIB_DATA_DIR`` has it.
+- ``load_flickr8k_captions``: the Flickr8k captions of the course sample.
 """
 
 import csv
@@ -750,28 +750,36 @@ class Flickr8k(NamedTuple):
 
 
 def load_flickr8k_captions(data_dir=None):
-    """The Flickr8k captions sample from ``<data_dir or $CNNLIB_DATA_DIR>/flickr8k/``.
+    """The Flickr8k captions of the course sample (or of ``<data_dir>/flickr8k/``).
 
     Reads ``captions.txt`` (CSV with a header ``image,caption``) and lists ``images/*.jpg``.
     Prints one line saying what was found. Flickr8k (Hodosh et al. 2013) is for research use.
 
     Parameters
     ----------
-    data_dir : str, path or None (default ``$CNNLIB_DATA_DIR``)
+    data_dir : str, path or None (default: the course sample, see :mod:`cnnlib.course_sample`)
 
     Returns
     -------
-    Flickr8k, or None when there is no ``flickr8k/captions.txt`` there (the notice says so).
+    Flickr8k, or None when the course sample cannot be reached (the notice says so). A
+    ``data_dir`` without ``flickr8k/captions.txt`` raises FileNotFoundError.
     """
+    from cnnlib import course_sample
+
     if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
         raise TypeError(f"data_dir must be a str, a path or None, got {type(data_dir).__name__}")
-    base = data_dir if data_dir is not None else os.environ.get("CNNLIB_DATA_DIR")
-    path = Path(base) / "flickr8k" / "captions.txt" if base else None
-    if path is None or not path.is_file():
-        where = path if path else "nowhere (data_dir is None and CNNLIB_DATA_DIR unset)"
-        print(f"cnnlib.captioning: flickr8k captions not found (looked in {where}); "
-              "the real-caption section is skipped")
-        return None
+    if data_dir is not None:
+        folder, where = Path(data_dir) / "flickr8k", str(data_dir)
+    else:
+        try:
+            folder, where = course_sample.locate("flickr8k")
+        except course_sample.Unreachable as err:
+            print(f"cnnlib.captioning: the course sample is not reachable ({err}); "
+                  "the real-caption section is skipped")
+            return None
+    path = folder / "captions.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"no flickr8k/captions.txt in {folder.parent}")
     captions = {}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
@@ -788,7 +796,7 @@ def load_flickr8k_captions(data_dir=None):
     images = sorted(p.name for p in image_dir.glob("*.jpg")) if image_dir.is_dir() else []
     print(f"cnnlib.captioning: flickr8k <- {len(captions)} images x "
           f"{round(np.mean([len(c) for c in captions.values()]))} human captions "
-          f"({len(images)} image files) from {path.parent}")
+          f"({len(images)} image files), from {where}")
     return Flickr8k(captions, image_dir if images else None, images)
 
 

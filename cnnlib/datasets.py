@@ -1,20 +1,23 @@
-"""Offline-first loaders: images (MNIST, Fashion-MNIST, CIFAR-10), sentiment sentences, time series.
+"""Loaders of the course sample: images (MNIST, Fashion-MNIST, CIFAR-10), sentiment sentences,
+time series.
 
-``load_dataset(name)`` looks for the data in this order and uses the first that works:
+``load_dataset(name)`` reads the course sample (:mod:`cnnlib.course_sample` finds it:
+``$CNNLIB_DATA_DIR``, the checkout's ``data/``, or the user cache, downloaded and hash-checked
+on first use), each dataset in its published layout (MNIST IDX gzip files, Kaggle
+Fashion-MNIST CSVs, CIFAR-10 ``train|test/<class>/*.jpg``). Other sources only when asked:
 
-1. ``local``: ``<data_dir or $CNNLIB_DATA_DIR>/<name>/`` in the dataset's published layout
-   (MNIST IDX gzip files, Kaggle Fashion-MNIST CSVs, CIFAR-10 ``train|test/<class>/*.jpg``);
-2. ``keras``: ``keras.datasets.<name>.load_data()`` (Keras cache or download, hash-checked),
-   skipped by "auto" when ``CNNLIB_OFFLINE=1``;
-3. ``standin``: real images that ship with scikit-learn and scikit-image (no network).
+- ``source="keras"``: the full dataset, ``keras.datasets.<name>.load_data()`` (a download);
+- ``source="standin"``: real images that ship with scikit-learn and scikit-image. "auto" falls
+  back to it only when the sample cannot be reached, and its notice says the numbers will
+  differ from the book's.
 
 Whatever the source, images are NHWC ``uint8`` in 0..255 (MNIST-style ``(N, 28, 28, 1)``,
 CIFAR-style ``(N, 32, 32, 3)``) and labels are ``(N,)`` ``int64``. One line says what was used.
 
-``load_sentiment()`` resolves labelled sentences the same way (local UCI "Sentiment Labelled
-Sentences" files, then ``keras.datasets.imdb``, then a generated stand-in) and returns texts;
-``load_time_series(name)`` reads a real series bundled with statsmodels (``sunspots``, ``co2``),
-else a generated stand-in.
+``load_sentiment()`` resolves labelled sentences the same way (the UCI "Sentiment Labelled
+Sentences" of the sample, ``keras.datasets.imdb`` when asked, a generated stand-in) and returns
+texts; ``load_time_series(name)`` reads a real series bundled with statsmodels (``sunspots``,
+``co2``), else a generated stand-in. Chapters 1-9 use this module.
 """
 
 import dataclasses
@@ -24,6 +27,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from cnnlib import course_sample
 
 DATASETS = ("mnist", "fashion_mnist", "cifar10")
 SOURCES = ("auto", "local", "keras", "standin")
@@ -103,8 +108,11 @@ def load_dataset(name, source="auto", data_dir=None):
     Parameters
     ----------
     name : str, one of ``DATASETS``
-    source : "auto" (local, then Keras, then stand-in), "local", "keras" or "standin"
-    data_dir : str or path, optional; folder holding ``<name>/`` (default ``$CNNLIB_DATA_DIR``)
+    source : "auto" (the course sample; a stand-in only when it cannot be reached), "local"
+        (the course sample or ``data_dir``, else an error), "keras" (the full dataset, a
+        download) or "standin"
+    data_dir : str or path, optional; a folder holding ``<name>/`` to use instead of the
+        course sample
 
     Returns
     -------
@@ -125,34 +133,37 @@ def load_dataset(name, source="auto", data_dir=None):
 
 
 def _resolve(name, folder_name, source, data_dir, load_local, load_keras, load_standin, keras_call):
-    """Local folder, then Keras, then stand-in; print the one-line notice; return the data."""
-    base = data_dir if data_dir is not None else os.environ.get("CNNLIB_DATA_DIR")
-    folder = Path(base) / folder_name if base else None
-    skipped = []
-    ds = None
+    """The course sample (or ``data_dir``), Keras only when asked, a stand-in only when the
+    sample cannot be reached; print the one-line notice; return the data."""
+    ds, missing = None, None
     if source in ("auto", "local"):
-        if folder is not None and folder.is_dir():
-            ds = load_local(name, folder)  # a broken local copy raises, never falls back
-        elif source == "local":
-            where = folder if folder else "nowhere (data_dir is None and CNNLIB_DATA_DIR unset)"
-            raise FileNotFoundError(f"no local copy of {name}: looked in {where}")
+        if data_dir is not None:
+            folder, where = Path(data_dir) / folder_name, f"{data_dir}"
+            if not folder.is_dir():
+                raise FileNotFoundError(f"no {folder_name}/ folder in data_dir={str(data_dir)!r}")
         else:
-            skipped.append("no local copy")
-    if ds is None and source == "auto" and os.environ.get("CNNLIB_OFFLINE") == "1":
-        skipped.append("Keras skipped: CNNLIB_OFFLINE=1")
-    elif ds is None and source in ("auto", "keras"):
+            try:
+                folder, where = course_sample.locate(folder_name)
+            except course_sample.Unreachable as err:
+                if source == "local":
+                    raise
+                folder, missing = None, str(err)
+        if folder is not None:
+            ds = load_local(name, folder)  # a broken local copy raises, never falls back
+            ds = dataclasses.replace(ds, description=f"{ds.description}, from {where}")
+    elif source == "keras":
         try:
             ds = load_keras(name)
         except Exception as err:  # Keras raises a bare Exception when a download fails
-            if source == "keras":
-                raise RuntimeError(f"{keras_call} failed (no Keras cache and no network?): "
-                                   f"{err}") from err
-            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
-            skipped.append(f"no Keras cache or network: {reason}")
+            raise RuntimeError(f"{keras_call} failed (no Keras cache and no network?): "
+                               f"{err}") from err
     if ds is None:
         ds = load_standin(name)
-    why = f" ({'; '.join(skipped)})" if skipped else ""
-    print(f"cnnlib.datasets: {name} <- {ds.description}{why}")
+        if missing:
+            ds = dataclasses.replace(ds, description=(
+                f"{ds.description}. NOTE: the course sample is not reachable ({missing}), so "
+                f"the numbers below will differ from the book's"))
+    print(f"cnnlib.datasets: {name} <- {ds.description}")
     return ds
 
 
@@ -181,10 +192,10 @@ def _load_local(name, folder):
     if train is None:
         (x, y), cut = test, len(test[0]) * 4 // 5
         train, test = (x[:cut], y[:cut]), (x[cut:], y[cut:])
-        desc = (f"{TITLES[name]} {what} from {folder} ({len(x):,} images, no training file): "
-                f"split first {cut:,} train / last {len(x) - cut:,} test")
+        desc = (f"{TITLES[name]} {what} ({len(x):,} images, no training file) split first "
+                f"{cut:,} train / last {len(x) - cut:,} test")
     else:
-        desc = f"{TITLES[name]} from {folder}: {len(train[0]):,} train / {len(test[0]):,} test"
+        desc = f"{TITLES[name]}: {len(train[0]):,} train / {len(test[0]):,} test"
     return Dataset(name, train[0], train[1].astype(np.int64), test[0], test[1].astype(np.int64),
                    CLASS_NAMES[name], "local", desc)
 
@@ -284,7 +295,7 @@ def _read_cifar_dirs(folder):
                 ys.append(label)
         order = np.random.default_rng(0).permutation(len(xs))  # folders come sorted by class
         parts += [np.stack(xs)[order], np.array(ys, dtype=np.int64)[order]]
-    desc = (f"CIFAR-10 images from {folder} (train/ and test/ class folders, shuffled with "
+    desc = (f"CIFAR-10 images (train/ and test/ class folders, shuffled with "
             f"seed 0): {len(parts[0]):,} train / {len(parts[2]):,} test")
     return Dataset("cifar10", *parts, CIFAR10, "local", desc)
 
@@ -435,22 +446,24 @@ class TextDataset:
 def load_sentiment(source="auto", data_dir=None):
     """Sentences labelled negative (0) or positive (1); print one line saying from where.
 
-    Sources, in the order "auto" tries them:
+    Sources:
 
-    1. ``local``: ``<data_dir or $CNNLIB_DATA_DIR>/sentiment_sentences/`` holding the UCI
-       "Sentiment Labelled Sentences" files (``amazon_cells_labelled.txt``,
-       ``imdb_labelled.txt``, ``yelp_labelled.txt``: ``sentence<TAB>score`` lines, an optional
-       header): 3,000 real review sentences, split 80/20 stratified by file and label (seed 0);
-    2. ``keras``: the 50,000 IMDB movie reviews of ``keras.datasets.imdb`` decoded back to words
-       (lower case, no punctuation), 25,000 train / 25,000 test; skipped when ``CNNLIB_OFFLINE=1``;
+    1. ``local`` (what "auto" uses): ``sentiment_sentences/`` of the course sample (or of
+       ``data_dir``), the UCI "Sentiment Labelled Sentences" files
+       (``amazon_cells_labelled.txt``, ``imdb_labelled.txt``, ``yelp_labelled.txt``:
+       ``sentence<TAB>score`` lines, an optional header): 3,000 real review sentences, split
+       80/20 stratified by file and label (seed 0);
+    2. ``keras``, only when asked: the 50,000 IMDB movie reviews of ``keras.datasets.imdb``
+       decoded back to words (lower case, no punctuation), 25,000 train / 25,000 test;
     3. ``standin``: 3,000 *generated* sentences from a small grammar (review phrases with
-       intensifiers, negations and contrasts), 2,400 train / 600 test.
+       intensifiers, negations and contrasts), 2,400 train / 600 test; "auto" uses it only
+       when the course sample cannot be reached.
 
     Parameters
     ----------
     source : "auto", "local", "keras" or "standin"
-    data_dir : str or path, optional; folder holding ``sentiment_sentences/``
-        (default ``$CNNLIB_DATA_DIR``)
+    data_dir : str or path, optional; a folder holding ``sentiment_sentences/`` to use instead
+        of the course sample
 
     Returns
     -------
@@ -501,7 +514,7 @@ def _read_uci_sentences(name, folder):
     tr, te = train_test_split(np.arange(len(texts)), test_size=0.2, random_state=0,
                               stratify=strata if np.bincount(strata).min() >= 2 else None)
     desc = (f"UCI Sentiment Labelled Sentences (Kotzias et al. 2015; Amazon, IMDB and Yelp review "
-            f"sentences) from {folder}: {len(texts):,} sentences, split {len(tr):,} train / "
+            f"sentences): {len(texts):,} sentences, split {len(tr):,} train / "
             f"{len(te):,} test (stratified, seed 0)")
     return TextDataset(name, texts[tr], labels[tr], texts[te], labels[te], SENTIMENT, "local",
                        desc)

@@ -1,11 +1,18 @@
-"""Where a chapter runs: seeding, device and version summary, Colab detection."""
+"""Where a chapter runs: seeding, device and version summary, Colab detection, cache folder."""
 
 import os
 import platform
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
+
+
+def cache_dir():
+    """cnnlib's cache folder (weights, downloaded course sample): ``$CNNLIB_CACHE_DIR`` if set,
+    else ``~/.cache/cnnlib``; never inside the repository."""
+    return Path(os.environ.get("CNNLIB_CACHE_DIR") or Path.home() / ".cache" / "cnnlib")
 
 
 def in_colab() -> bool:

@@ -8,7 +8,7 @@
 * Upsampling: :func:`conv2d_transpose` ("deconvolution", the gradient of a convolution) in
   NumPy, :func:`bilinear_kernel` / :class:`BilinearInitializer` (the FCN paper's initialisation).
 * :func:`fcn`: FCN-32s, FCN-16s and FCN-8s on a small VGG backbone from :mod:`cnnlib.zoo`.
-* :func:`load_camvid`: the CamVid street-scene sample, when ``CNNLIB_DATA_DIR`` holds it.
+* :func:`load_camvid`: the CamVid street scenes of the course sample.
 
 Label maps are integer arrays of any shape (e.g. ``(N, H, W)``); images are NHWC like Keras.
 """
@@ -456,28 +456,33 @@ class CamVid(NamedTuple):
 
 
 def load_camvid(data_dir=None):
-    """Load the CamVid sample from ``<data_dir or $CNNLIB_DATA_DIR>/camvid/``.
+    """Load the CamVid scenes of the course sample (or of ``<data_dir>/camvid/``).
 
     The folder holds ``images/*.png`` (RGB) and ``masks/*.png`` (same names, uint8 class ids,
-    11 = void), as in the SegNet tutorial copy of CamVid (Brostow et al. 2008).
+    11 = void), as in the SegNet tutorial copy of CamVid (Brostow et al. 2008);
+    :func:`cnnlib.course_sample.locate` finds the sample's copy.
 
     Returns
     -------
-    CamVid, or None (with a one-line notice) when no ``data_dir`` is given and
-    ``CNNLIB_DATA_DIR`` is unset or has no ``camvid`` folder. An explicit ``data_dir`` without
-    it raises FileNotFoundError; unreadable or mismatched files raise ValueError.
+    CamVid, or None (with a one-line notice) when the course sample cannot be reached (no
+    local copy and no network). A ``data_dir`` without ``camvid/images`` and ``camvid/masks``
+    raises FileNotFoundError; unreadable or mismatched files raise ValueError.
     """
     from PIL import Image
 
-    root = data_dir if data_dir is not None else os.environ.get("CNNLIB_DATA_DIR")
-    folder = Path(root) / "camvid" if root else None
-    if folder is None or not (folder / "images").is_dir() or not (folder / "masks").is_dir():
-        if data_dir is not None:
-            raise FileNotFoundError(f"no camvid/images and camvid/masks folders under "
-                                    f"{data_dir!s}")
-        print("CamVid: no local sample (set CNNLIB_DATA_DIR to a folder holding camvid/); "
-              "skipping the real street scenes")
-        return None
+    from cnnlib import course_sample
+
+    if data_dir is not None:
+        folder, where = Path(data_dir) / "camvid", str(data_dir)
+    else:
+        try:
+            folder, where = course_sample.locate("camvid")
+        except course_sample.Unreachable as err:
+            print(f"CamVid: the course sample is not reachable ({err}); "
+                  "skipping the real street scenes")
+            return None
+    if not (folder / "images").is_dir() or not (folder / "masks").is_dir():
+        raise FileNotFoundError(f"no camvid/images and camvid/masks folders in {folder.parent}")
     names = tuple(sorted(p.name for p in (folder / "images").glob("*.png")))
     if not names:
         raise ValueError(f"{folder / 'images'} holds no .png files")
@@ -499,6 +504,6 @@ def load_camvid(data_dir=None):
         raise ValueError(f"CamVid images differ in size: {sorted(shapes)}")
     h, w = images[0].shape[:2]
     description = (f"CamVid sample: {len(names)} street scenes {h}x{w} with per-pixel labels "
-                   f"(11 classes + void), from {folder}")
+                   f"(11 classes + void), from {where}")
     return CamVid(np.stack(images), np.stack(masks), names, CAMVID_CLASSES, CAMVID_VOID,
                   description)

@@ -21,6 +21,8 @@ from pathlib import Path
 import keras
 from keras import layers
 
+from cnnlib.env import cache_dir  # noqa: F401 (public here too: transfer.cache_dir())
+
 _BLOCK = re.compile(r"^block_?(\d+)_")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -228,11 +230,6 @@ def augmentation(flip="horizontal", rotation=0.05, translation=0.1, zoom=0.1, no
 
 
 # --------------------------------------------------------------------------- weights cache
-
-def cache_dir():
-    """The folder of saved weights: ``$CNNLIB_CACHE_DIR`` if set, else ``~/.cache/cnnlib``."""
-    return Path(os.environ.get("CNNLIB_CACHE_DIR") or Path.home() / ".cache" / "cnnlib")
-
 
 def _signature(model):
     """(layer type, weight shapes) of every layer with weights: what must match to reuse weights."""

@@ -282,8 +282,8 @@ def test_model_step_fn_log_probs_are_normalised():
 # --- Flickr8k ---------------------------------------------------------------------------------
 
 def test_load_flickr8k_captions(tmp_path, capsys):
-    assert cap.load_flickr8k_captions(tmp_path) is None
-    assert "not found" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="no flickr8k/captions.txt"):
+        cap.load_flickr8k_captions(tmp_path)
     folder = tmp_path / "flickr8k"
     (folder / "images").mkdir(parents=True)
     (folder / "images" / "a.jpg").write_bytes(b"")
@@ -298,6 +298,20 @@ def test_load_flickr8k_captions(tmp_path, capsys):
         cap.load_flickr8k_captions(tmp_path)
     with pytest.raises(TypeError, match="data_dir"):
         cap.load_flickr8k_captions(3)
+
+
+def test_load_flickr8k_from_the_course_sample(capsys):
+    data = cap.load_flickr8k_captions()
+    assert len(data.captions) == 1000 and len(data.images) == 20
+    assert all(len(c) == 5 for c in data.captions.values())
+    assert capsys.readouterr().out.rstrip().endswith("from the course sample in this checkout's "
+                                                     "data/")
+
+
+@pytest.mark.usefixtures("offline_datasets")
+def test_load_flickr8k_unreachable(capsys):
+    assert cap.load_flickr8k_captions() is None
+    assert "course sample is not reachable" in capsys.readouterr().out
 
 
 # --- attention --------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """Tests of cnnlib.datasets: every source (local, Keras, stand-in), broken files, bad input."""
 
 import gzip
-import os
 from pathlib import Path
 
 import keras  # imported before KERAS_HOME is patched: importing Keras writes keras.json
 import numpy as np
 import pytest
 
+from cnnlib import course_sample
 from cnnlib.datasets import DATASETS, Dataset, load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,14 +15,7 @@ CIFAR10 = ("airplane", "automobile", "bird", "cat", "deer",
            "dog", "frog", "horse", "ship", "truck")
 
 
-def _data_root():
-    root = os.environ.get("CNNLIB_DATA_DIR") or REPO.parent / "shared" / "data"
-    return Path(root) if Path(root).is_dir() else None
-
-
-DATA_ROOT = _data_root()  # read before the autouse fixture clears CNNLIB_DATA_DIR
-needs_data = pytest.mark.skipif(DATA_ROOT is None,
-                                reason="no CNNLIB_DATA_DIR and no ../shared/data")
+DATA_ROOT = REPO / "data"  # the course sample
 
 
 pytestmark = pytest.mark.usefixtures("offline_datasets")
@@ -42,7 +35,6 @@ def check_format(ds, shape, n_train=None, n_test=None):
 
 
 # ---------------------------------------------------------------- real local files
-@needs_data
 def test_local_mnist_is_split_80_20(capsys):
     ds = load_dataset("mnist", source="local", data_dir=DATA_ROOT)
     check_format(ds, (28, 28, 1), 8000, 2000)
@@ -53,7 +45,6 @@ def test_local_mnist_is_split_80_20(capsys):
     assert capsys.readouterr().out.count("\n") == 1
 
 
-@needs_data
 def test_local_fashion_mnist(monkeypatch):
     monkeypatch.setenv("CNNLIB_DATA_DIR", str(DATA_ROOT))
     ds = load_dataset("fashion_mnist")  # auto finds the local copy through the env var
@@ -63,7 +54,6 @@ def test_local_fashion_mnist(monkeypatch):
     assert len(np.unique(ds.y_train)) == 10
 
 
-@needs_data
 def test_local_cifar10():
     ds = load_dataset("cifar10", source="local", data_dir=str(DATA_ROOT))
     check_format(ds, (32, 32, 3), 5000, 1000)
@@ -97,33 +87,43 @@ def test_keras_format_is_converted(monkeypatch):
     xc = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
     yc = np.array([[0], [3], [9], [1], [2]], dtype=np.uint8)  # CIFAR labels come as (N, 1)
     fake_keras(monkeypatch, "cifar10", ((xc[:3], yc[:3]), (xc[3:], yc[3:])))
-    monkeypatch.delenv("CNNLIB_OFFLINE")
-    ds = load_dataset("cifar10")  # auto: no local copy, so Keras
+    ds = load_dataset("cifar10", source="keras")
     assert ds.source == "keras" and ds.y_train.tolist() == [0, 3, 9]
     assert ds.y_test.shape == (2,) and ds.class_names == CIFAR10
 
 
-def test_offline_machine_falls_back_to_standin(monkeypatch, capsys):
-    monkeypatch.delenv("CNNLIB_OFFLINE")
-    error = Exception("URL fetch failure on https://storage.googleapis.com/x/mnist.npz: None "
-                      "-- [Errno -2] Name or service not known")
-    calls = fake_keras(monkeypatch, "mnist", error=error)
+def test_unreachable_sample_falls_back_to_standin_with_a_banner(monkeypatch, capsys):
+    calls = fake_keras(monkeypatch, "mnist", error=AssertionError("auto must not call Keras"))
     ds = load_dataset("mnist")
-    assert calls == ["mnist"] and ds.source == "standin"
+    assert calls == [] and ds.source == "standin"
     check_format(ds, (28, 28, 1))
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and out[0].startswith("cnnlib.datasets: mnist <- stand-in: scikit-learn")
-    assert "no local copy" in out[0] and "no Keras cache or network" in out[0]
+    assert "course sample is not reachable (cannot download http://127.0.0.1:9/data/mnist/" in out[0]
+    assert out[0].endswith("so the numbers below will differ from the book's")
+    with pytest.raises(course_sample.Unreachable, match="cannot download"):
+        load_dataset("mnist", source="local")
+
+
+def test_keras_failure_is_an_error_not_a_fallback(monkeypatch):
+    error = Exception("URL fetch failure on https://storage.googleapis.com/x/mnist.npz: None "
+                      "-- [Errno -2] Name or service not known")
+    calls = fake_keras(monkeypatch, "mnist", error=error)
     with pytest.raises(RuntimeError, match="no network"):
         load_dataset("mnist", source="keras")
+    assert calls == ["mnist"]
 
 
-def test_offline_env_skips_keras(monkeypatch, capsys):
+def test_auto_uses_the_checkout_sample(monkeypatch, capsys):
+    monkeypatch.setattr(course_sample, "CHECKOUT_DATA", DATA_ROOT)
     calls = fake_keras(monkeypatch, "fashion_mnist", error=AssertionError("must not be called"))
     ds = load_dataset("fashion_mnist")
-    assert calls == [] and ds.source == "standin"
-    assert "CNNLIB_OFFLINE=1" in capsys.readouterr().out
-    assert "DIGITS stand in for Fashion-MNIST clothing" in ds.description
+    assert calls == [] and ds.source == "local"
+    check_format(ds, (28, 28, 1), 800, 200)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.rstrip().endswith("from the course sample in this "
+                                                           "checkout's data/")
+    assert str(DATA_ROOT) not in out  # the same line on every machine
 
 
 # ---------------------------------------------------------------- broken local files
@@ -238,7 +238,7 @@ def test_bad_arguments(tmp_path):
         load_dataset(3)
     with pytest.raises(TypeError, match="data_dir must be"):
         load_dataset("mnist", data_dir=5)
-    with pytest.raises(FileNotFoundError, match="no local copy of mnist"):
+    with pytest.raises(FileNotFoundError, match="no mnist/ folder in data_dir="):
         load_dataset("mnist", source="local", data_dir=tmp_path)
     assert DATASETS == ("mnist", "fashion_mnist", "cifar10")
 

@@ -1,6 +1,5 @@
 """cnnlib.datasets for sequences: sentiment sentences (local, Keras, generated) and time series."""
 
-import os
 from pathlib import Path
 
 import keras  # imported before KERAS_HOME is patched: importing Keras writes keras.json
@@ -13,14 +12,7 @@ from cnnlib.datasets import TextDataset, TimeSeries, load_sentiment, load_time_s
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _data_root():
-    root = os.environ.get("CNNLIB_DATA_DIR") or REPO.parent / "shared" / "data"
-    return Path(root) if (Path(root) / "sentiment_sentences").is_dir() else None
-
-
-DATA_ROOT = _data_root()  # read before the autouse fixture clears CNNLIB_DATA_DIR
-needs_data = pytest.mark.skipif(DATA_ROOT is None,
-                                reason="no CNNLIB_DATA_DIR/sentiment_sentences")
+DATA_ROOT = REPO / "data"  # the course sample
 UCI = ("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt")
 
 
@@ -40,7 +32,6 @@ def check_text(ds, n_train=None, n_test=None):
 
 
 # ---------------------------------------------------------------- real local files
-@needs_data
 def test_local_uci_sentences(capsys, monkeypatch):
     monkeypatch.setenv("CNNLIB_DATA_DIR", str(DATA_ROOT))
     ds = load_sentiment()  # auto finds the local copy through the env var
@@ -115,33 +106,30 @@ def fake_imdb(monkeypatch, error=None):
 
 def test_keras_imdb_is_decoded_to_words(monkeypatch):
     fake_imdb(monkeypatch)
-    monkeypatch.delenv("CNNLIB_OFFLINE")
-    ds = load_sentiment()  # no local copy: Keras
+    ds = load_sentiment(source="keras")
     assert ds.source == "keras" and "keras.datasets.imdb" in ds.description
     # index i + 3 is word i; 1 marks the start of a review and 2 an unknown word: both dropped
     assert list(ds.texts_train) == ["great film not", "boring film"]
     assert list(ds.texts_test) == ["not great"] and ds.y_train.tolist() == [1, 0]
 
 
-def test_offline_machine_falls_back_to_generated_sentences(monkeypatch, capsys):
-    monkeypatch.delenv("CNNLIB_OFFLINE")
+def test_unreachable_sample_falls_back_to_generated_sentences(monkeypatch, capsys):
+    calls = fake_imdb(monkeypatch, error=AssertionError("auto must not call Keras"))
+    ds = load_sentiment()
+    assert calls == [] and ds.source == "standin"
+    check_text(ds, 2400, 600)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and "GENERATED" in out[0]
+    assert "course sample is not reachable" in out[0] and "will differ from the book's" in out[0]
+
+
+def test_keras_failure_is_an_error(monkeypatch):
     calls = fake_imdb(monkeypatch, error=Exception("URL fetch failure on https://storage."
                                                    "googleapis.com/x/imdb.npz: None -- [Errno "
                                                    "-3] Temporary failure in name resolution"))
-    ds = load_sentiment()
-    assert calls == ["load_data"] and ds.source == "standin"
-    check_text(ds, 2400, 600)
-    out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 and "GENERATED" in out[0] and "no Keras cache or network" in out[0]
     with pytest.raises(RuntimeError, match=r"keras.datasets.imdb.load_data\(\) failed"):
         load_sentiment(source="keras")
-
-
-def test_offline_env_skips_keras(monkeypatch, capsys):
-    calls = fake_imdb(monkeypatch, error=AssertionError("must not be called"))
-    ds = load_sentiment()
-    assert calls == [] and ds.source == "standin"
-    assert "CNNLIB_OFFLINE=1" in capsys.readouterr().out
+    assert calls == ["load_data"]
 
 
 # ---------------------------------------------------------------- generated stand-in
@@ -167,7 +155,7 @@ def test_sentiment_bad_arguments(tmp_path):
         load_sentiment(source="web")
     with pytest.raises(TypeError, match="data_dir must be"):
         load_sentiment(data_dir=3)
-    with pytest.raises(FileNotFoundError, match="no local copy of sentiment"):
+    with pytest.raises(FileNotFoundError, match="no sentiment_sentences/ folder in data_dir="):
         load_sentiment(source="local", data_dir=tmp_path)
 
 

@@ -288,25 +288,19 @@ def test_fcn_bad_input():
 
 
 # ---------------------------------------------------------------- CamVid
-def _data_root():
-    root = os.environ.get("CNNLIB_DATA_DIR")
-    if not root:
-        root = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
-    return root if os.path.isdir(os.path.join(root, "camvid")) else None
-
-
-@pytest.mark.skipif(_data_root() is None, reason="no CamVid sample")
-def test_load_camvid():
-    cv = seg.load_camvid(_data_root())
+def test_load_camvid(capsys):
+    cv = seg.load_camvid()  # the course sample in this checkout's data/
     assert cv.images.shape == (9, 360, 480, 3) and cv.images.dtype == np.uint8
     assert cv.masks.shape == (9, 360, 480) and cv.masks.max() <= 11
     assert len(cv.class_names) == 11 and cv.void == 11 and len(cv.names) == 9
+    assert cv.description.endswith("from the course sample in this checkout's data/")
 
 
-def test_load_camvid_absent(monkeypatch, tmp_path, capsys):
-    monkeypatch.delenv("CNNLIB_DATA_DIR", raising=False)
+@pytest.mark.usefixtures("offline_datasets")
+def test_load_camvid_absent(tmp_path, capsys):
     assert seg.load_camvid() is None
-    assert "CamVid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("CamVid: the course sample is not reachable (cannot download")
     with pytest.raises(FileNotFoundError, match="camvid"):
         seg.load_camvid(tmp_path)
 

@@ -3,15 +3,19 @@
 Usage: .venv-colab/bin/python tools/colab_install.py
 
 Every notebook's setup cell must carry the same `%pip install` line. That line is run with
-this interpreter's pip, its GitHub URL replaced by this checkout, after removing any cnnlib
-from an earlier run. Exits non-zero when the line differs between notebooks, or when installing
+this interpreter's pip, its GitHub URL replaced by a copy of this checkout's package files,
+after removing any cnnlib from an earlier run. Installed so, cnnlib does not see the checkout's
+data/ and fetches the course sample into its cache, as in Colab (make test-colab serves it
+from data/ through CNNLIB_DATA_URL). Exits non-zero when the line differs between notebooks, or when installing
 cnnlib added, removed or changed any package other than cnnlib: in Colab that would replace
 the preinstalled TensorFlow, Keras or NumPy under the student.
 """
 
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -43,11 +47,16 @@ def freeze():
 
 def main():
     requirement = setup_requirement()
-    local = re.sub(r"git\+\S+", ROOT.as_uri(), requirement)
     pip = [sys.executable, "-m", "pip"]
     subprocess.run([*pip, "uninstall", "--quiet", "--yes", "cnnlib"], check=True)
     before = freeze()
-    subprocess.run([*pip, "install", "--quiet", local], check=True)
+    with tempfile.TemporaryDirectory() as tmp:  # what a git clone has, without data/ or builds
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, tmp)
+        shutil.copytree(ROOT / "cnnlib", Path(tmp) / "cnnlib",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        local = re.sub(r"git\+\S+", Path(tmp).as_uri(), requirement)
+        subprocess.run([*pip, "install", "--quiet", local], check=True)
     after = freeze()
     changed = sorted(name for name in before.keys() | after.keys()
                      if name != "cnnlib" and before.get(name) != after.get(name))
