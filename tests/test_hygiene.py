@@ -121,3 +121,16 @@ def test_stated_time_is_the_benchmarked_time(path):
     intro = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
     assert _benchmark_module().time_statement(measured[path.stem]) in intro.source, (
         f"{path.name} does not state its benchmarked time: run `make benchmark`")
+
+
+def test_course_sample_address_and_clone_line_follow_the_configured_repository():
+    from cnnlib import course_sample
+
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    owner_name = repo.removeprefix("https://github.com/")
+    branch = CONFIG["repository"]["branch"]
+    expected = f"https://raw.githubusercontent.com/{owner_name}/{branch}/data"
+    assert course_sample.DATA_URL == expected, (
+        f"cnnlib/course_sample.py: DATA_URL must be {expected} (_config.yml's repository)")
+    how_to = (ROOT / "book" / "how_to_use.md").read_text()
+    assert f"git clone {repo} && cd {owner_name.split('/')[1]}" in how_to
