@@ -108,6 +108,9 @@ def test_page_loads_with_title_and_no_errors(browser, site, doc):
     assert h1, f"{doc}: no title"
     outputs = "\n".join(page.locator(".cell_output").all_inner_texts())
     assert "Traceback (most recent call last)" not in outputs, f"{doc}: a traceback in the output"
+    for sign in ("Downloading data from", "course sample is not reachable", "stand-in:",
+                 "the numbers below will differ"):
+        assert sign not in outputs, f"{doc}: computed on something other than the course sample"
     assert page.locator(".output.traceback, .output.error, .output.stderr").count() == 0
     broken = page.evaluate(
         "Array.from(document.querySelectorAll('main img'))"
