@@ -1,3 +1,5 @@
+import re
+
 import keras
 import pytest
 
@@ -82,13 +84,14 @@ def test_dumoulin_visin_pooling_and_transposed_figures():
     assert arithmetic.conv_transpose_output_size(3, 3, 2, 1, output_padding=1) == 6  # 14
 
 
-@pytest.mark.parametrize("i", range(1, 13))
-@pytest.mark.parametrize("k,s,p", [(k, s, p) for k in (1, 2, 3, 4) for s in (1, 2, 3)
-                                   for p in range(k)])
+# (input size, kernel, stride, padding) for every kernel 1-4, stride 1-3 and padding 0..k-1
+TRANSPOSE_CASES = [(i, k, s, p) for i in range(1, 13) for k in (1, 2, 3, 4) for s in (1, 2, 3)
+                   for p in range(k)]
+
+
+@pytest.mark.parametrize("i,k,s,p", [c for c in TRANSPOSE_CASES if c[0] + 2 * c[3] >= c[1]])
 def test_transpose_is_the_shape_inverse(i, k, s, p):
     """Relationship 14: o' = s (i' - 1) + a + k - 2p with a = (i + 2p - k) mod s gives back i."""
-    if i + 2 * p < k:
-        return
     o = arithmetic.conv_output_size(i, k, p, s)
     a = (i + 2 * p - k) % s
     assert arithmetic.conv_transpose_output_size(o, k, s, p, output_padding=a) == i
@@ -96,6 +99,17 @@ def test_transpose_is_the_shape_inverse(i, k, s, p):
     assert eq.input_size == o and eq.output_size == i and eq.padding == k - p - 1
     stretched = o + (o - 1) * eq.zeros_between + 2 * eq.padding + eq.extra_after
     assert arithmetic.conv_output_size(stretched, k) == i
+
+
+@pytest.mark.parametrize("i,k,s,p", [c for c in TRANSPOSE_CASES if c[0] + 2 * c[3] < c[1]])
+def test_transpose_of_a_kernel_that_does_not_fit_is_refused(i, k, s, p):
+    """When the kernel does not fit the padded input (i + 2p < k) there is no forward convolution
+    to invert: the size formula and the transpose recipe both refuse, naming the sizes."""
+    expected = re.escape(f"larger than the padded input ({i} + {p} + {p} = {i + 2 * p})")
+    with pytest.raises(ValueError, match=expected):
+        arithmetic.conv_output_size(i, k, p, s)
+    with pytest.raises(ValueError, match=expected):
+        arithmetic.transpose_equivalent(i, k, s, p)
 
 
 def test_same_padding_puts_the_extra_pixel_after():
