@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnlib import ops
+from cnnlib import arithmetic, ops
 
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
@@ -134,15 +134,27 @@ def test_pad2d_same_follows_tf_rule(size, k, s):
     xp = ops.pad2d(x, "same", kernel_size=k, strides=s)
     ref = tf.nn.conv2d(x, w, s, "SAME").numpy()
     np.testing.assert_allclose(ops.conv2d(xp, w, strides=s), ref, **TOL)
-    total = xp.shape[1] - size
-    assert xp.shape[1] - size - total // 2 >= total // 2  # extra row goes to the bottom
+    # TF's split, written out: total max((ceil(n / s) - 1) s + k - n, 0), the smaller half
+    # before (top/left), the extra row/column, when the total is odd, after (bottom/right)
+    pads = []
+    for n in (size, size + 1):
+        total = max((-(-n // s) - 1) * s + k - n, 0)
+        pads.append((total // 2, total - total // 2))
+        assert arithmetic.same_padding(n, k, strides=s) == pads[-1]
+    (top, bottom), (left, right) = pads
+    assert xp.shape == (1, size + top + bottom, size + 1 + left + right, 1)
+    # the original pixels sit exactly at [top:, left:], everything around them is zero
+    np.testing.assert_array_equal(xp[:, top:top + size, left:left + size + 1], x)
+    border = np.ones(xp.shape, bool)
+    border[:, top:top + size, left:left + size + 1] = False
+    np.testing.assert_array_equal(xp[border], 0)
 
 
 def test_pad2d_full_and_errors():
     x = _random((1, 4, 4, 1))
     assert ops.pad2d(x, "full", kernel_size=3).shape == (1, 8, 8, 1)
     assert ops.pad2d(x, "full", kernel_size=3, dilation=2).shape == (1, 12, 12, 1)
-    with pytest.raises(ValueError, match="kernel_size"):
+    with pytest.raises(ValueError, match="padding='same' depends on the kernel: pass kernel_size"):
         ops.pad2d(x, "same")
     with pytest.raises(ValueError, match="padding must be >= 0"):
         ops.pad2d(x, -1)
@@ -247,7 +259,7 @@ def test_conv2d_errors(fn):
         fn(X3, W3, padding=(1, 1, -1, 1))
     with pytest.raises(ValueError, match="padding must be an int"):
         fn(X3, W3, padding=(1, 1, 1))
-    with pytest.raises(TypeError, match="padding must be"):
+    with pytest.raises(TypeError, match=r"padding must be .* got 1\.0"):
         fn(X3, W3, padding=1.0)
     with pytest.raises(ValueError, match=r"b must have shape \(C_out,\) = \(2,\)"):
         fn(X3, W3, b=np.zeros(3))

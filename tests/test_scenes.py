@@ -1,5 +1,7 @@
 """Tests of cnnlib.scenes: shapes, determinism, masks consistent with pixels and objects."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -101,6 +103,5 @@ def test_objects_rarely_overlap():
     (dict(n=2, seed=-1), ValueError, "seed must be >= 0"),
 ])
 def test_bad_input(kwargs, error, words):
-    with pytest.raises(error) as info:
+    with pytest.raises(error, match=re.escape(words)):
         generate_scenes(**kwargs)
-    assert words in str(info.value)
