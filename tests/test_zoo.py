@@ -1,11 +1,13 @@
 """cnnlib.zoo and cnnlib.complexity: published parameter counts, Keras equality, validation."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from cnnlib import complexity, zoo
+from cnnlib import complexity, ops, zoo
 
 # --------------------------------------------------------------------------- published counts
 
@@ -80,7 +82,7 @@ def test_zoo_table_rows_and_format():
                             "multiply_adds"}
     text = zoo.format_table(rows).splitlines()
     assert len(text) == 3 and "61,706" in text[1] and "7,595,176" in text[2]
-    with pytest.raises(ValueError, match="unknown architecture"):
+    with pytest.raises(ValueError, match=re.escape("unknown architecture(s) ['LeNet-7']")):
         zoo.zoo_table(["LeNet-7"])
 
 
@@ -116,36 +118,207 @@ def test_measure_allocates_nothing_and_validates():
     info = complexity.measure(zoo.vgg, config="E")
     assert info["params"] == 143_667_240
     assert list(global_state.get_global_attribute("uninitialized_variables") or []) == before
-    with pytest.raises(TypeError, match="callable"):
+    with pytest.raises(TypeError, match=r"builder must be callable \(e.g. zoo.vgg\), got str"):
         complexity.measure("vgg")
-    with pytest.raises(TypeError, match="keras.Model"):
+    with pytest.raises(TypeError, match=r"model must be a keras\.Model, got str"):
         complexity.multiply_adds("model")
-    with pytest.raises(TypeError, match="keras.Model"):
+    with pytest.raises(TypeError, match=r"model must be a keras\.Model, got NoneType"):
         complexity.weight_layer_depth(None)
 
 
 # --------------------------------------------------------------------------- builders
 
 
-@pytest.mark.parametrize("build", [
-    lambda: zoo.lenet1(),
-    lambda: zoo.lenet1(modern=True),
-    lambda: zoo.lenet5((32, 32, 1), 10, modern=True, dropout=0.5),
-    lambda: zoo.vgg("C", (32, 32, 1), 10, width=1 / 16, dense_units=16, batch_norm=True),
-    lambda: zoo.vgg("A-LRN", (32, 32, 3), 10, width=1 / 16, dense_units=16),
-    lambda: zoo.nin((32, 32, 1), 10, width=1 / 16, small_input=True),
-    lambda: zoo.googlenet((32, 32, 1), 10, width=1 / 16, small_input=True, modules=(1, 1),
-                          batch_norm=True),
-    lambda: zoo.resnet(18, (32, 32, 1), 10, width=1 / 16, small_input=True, stages=(1, 1)),
-    lambda: zoo.resnet(50, (32, 32, 1), 10, width=1 / 16, stages=(1, 1), residual=False),
-], ids=["lenet1", "lenet1-modern", "lenet5", "vgg-C", "vgg-A-LRN", "nin", "googlenet",
-        "resnet18", "plain50"])
-def test_small_versions_run_forward(build):
+# A NumPy forward pass of each small model, written from the builders' docstrings (the papers'
+# layer order) with cnnlib.ops, reading each named layer's weights. The Keras model must give
+# the same probabilities once every bias and batch-norm statistic is made non-trivial, so a
+# missing, extra or reordered layer, a wrong activation, pooling, stride, padding or shortcut
+# changes the output.
+ACT = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, None: lambda z: z}
+
+
+def _weights(model, name):
+    return [np.asarray(v, np.float64) for v in model.get_layer(name).get_weights()]
+
+
+def _conv(model, x, name, strides=1, padding="same", act="relu", bn=False):
+    w = _weights(model, name)
+    y = ops.conv2d(x, w[0], w[1] if len(w) > 1 else None, strides=strides, padding=padding)
+    if bn:
+        gamma, beta, mean, var = _weights(model, f"{name}_bn")
+        y = gamma * (y - mean) / np.sqrt(var + 1e-3) + beta
+    return ACT[act](y)
+
+
+def _dense(model, x, name, act=None):
+    w, b = _weights(model, name)
+    return ACT[act](x @ w + b)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _lrn(x, n=5, k=2.0, alpha=1e-4, beta=0.75):  # Krizhevsky et al., section 3.3
+    r, c = n // 2, x.shape[-1]
+    sq = np.pad(x**2, [(0, 0)] * 3 + [(r, r)])
+    return x / (k + alpha * sum(sq[..., i:i + c] for i in range(n))) ** beta
+
+
+def _lenet1(model, x, act, mode):
+    x = ops.pool2d(_conv(model, x, "conv1", padding="valid", act=act), 2, mode=mode)
+    x = ops.pool2d(_conv(model, x, "conv2", padding="valid", act=act), 2, mode=mode)
+    return _softmax(_dense(model, x.reshape(len(x), -1), "output"))
+
+
+def _lenet5(model, x):  # modern: ReLU and max pooling; dropout is off at inference
+    x = ops.pool2d(_conv(model, x, "C1", padding="valid"), 2)
+    x = ops.pool2d(_conv(model, x, "C3", padding="valid"), 2)
+    x = _conv(model, x, "C5", padding="valid").reshape(len(x), -1)
+    return _softmax(_dense(model, _dense(model, x, "F6", "relu"), "output"))
+
+
+def _vgg(model, x, blocks, bn):  # blocks: kernel sizes per block, "LRN" after a layer
+    for b, block in enumerate(blocks, start=1):
+        convs = [k for k in block if k != "LRN"]
+        for i, k in enumerate(convs, start=1):
+            x = _conv(model, x, f"block{b}_conv{i}", bn=bn)
+            assert model.get_layer(f"block{b}_conv{i}").kernel_size == (k, k)
+            if "LRN" in block and block.index("LRN") == i:
+                x = _lrn(x)
+        x = ops.pool2d(x, 2)
+    x = _dense(model, _dense(model, x.reshape(len(x), -1), "fc1", "relu"), "fc2", "relu")
+    return _softmax(_dense(model, x, "predictions"))
+
+
+def _nin(model, x):  # small_input: the first mlpconv is 5x5/1
+    for b, k in enumerate((5, 5, 3, 3), start=1):
+        x = _conv(model, x, f"mlpconv{b}_conv")
+        assert model.get_layer(f"mlpconv{b}_conv").kernel_size == (k, k)
+        x = _conv(model, _conv(model, x, f"mlpconv{b}_cccp1"), f"mlpconv{b}_cccp2")
+        if b < 4:
+            x = ops.pool2d(x, 3, 2, padding="same")
+    return _softmax(x.mean(axis=(1, 2)))
+
+
+def _inception(model, x, name):  # Szegedy et al., Fig. 2b
+    conv = lambda y, branch: _conv(model, y, f"{name}_{branch}", bn=True)
+    pooled = ops.pool2d(x, 3, 1, padding="same")
+    return np.concatenate([conv(x, "1x1"), conv(conv(x, "3x3_reduce"), "3x3"),
+                           conv(conv(x, "5x5_reduce"), "5x5"), conv(pooled, "pool_proj")],
+                          axis=-1)
+
+
+def _googlenet(model, x):  # small_input, batch_norm, modules (1, 1): 3a, pool, 4a
+    x = ops.pool2d(_conv(model, x, "conv1", bn=True), 3, 2, padding="same")
+    x = _lrn(x)
+    x = _lrn(_conv(model, _conv(model, x, "conv2_reduce", bn=True), "conv2", bn=True))
+    x = _inception(model, x, "inception_3a")
+    x = _inception(model, ops.pool2d(x, 3, 2, padding="same"), "inception_4a")
+    return _softmax(_dense(model, x.mean(axis=(1, 2)), "predictions"))
+
+
+def _resnet18(model, x):  # small_input, stages (1, 1): identity then projection shortcut
+    x = _conv(model, x, "conv1", bn=True)
+    for name, strides in (("stage2_block1", 1), ("stage3_block1", 2)):
+        out = _conv(model, x, f"{name}_1", strides=strides, bn=True)
+        out = _conv(model, out, f"{name}_2", bn=True, act=None)
+        short = x if strides == 1 else _conv(model, x, f"{name}_proj", strides, bn=True, act=None)
+        x = ACT["relu"](out + short)
+    return _softmax(_dense(model, x.mean(axis=(1, 2)), "predictions"))
+
+
+def _plain50(model, x):  # ImageNet stem, bottleneck blocks without shortcuts
+    x = _conv(model, np.pad(x, [(0, 0), (3, 3), (3, 3), (0, 0)]), "conv1", 2, "valid", bn=True)
+    x = ops.pool2d(np.pad(x, [(0, 0), (1, 1), (1, 1), (0, 0)]), 3, 2)
+    for name, strides in (("stage2_block1", 1), ("stage3_block1", 2)):
+        x = _conv(model, x, f"{name}_1", strides=strides, bn=True)
+        x = _conv(model, _conv(model, x, f"{name}_2", bn=True), f"{name}_3", bn=True, act=None)
+        x = ACT["relu"](x)
+    return _softmax(_dense(model, x.mean(axis=(1, 2)), "predictions"))
+
+
+def _params(convs, dense, bias=True):
+    """Parameter count of (k, c_in, c_out) convolutions (with batch norm when not bias: 4 per
+    channel, 2 of them non-trainable) and (n_in, n_out) dense layers -> (total, non-trainable)."""
+    total = sum(k * k * c_in * c_out + (c_out if bias else 4 * c_out) for k, c_in, c_out in convs)
+    total += sum(n_in * n_out + n_out for n_in, n_out in dense)
+    return total, 0 if bias else sum(2 * c_out for _, _, c_out in convs)
+
+
+# width 1/16: 64 -> 4, 96 -> 6, 128 -> 8, 192 -> 12, 256 -> 16, 384 -> 24, 512 -> 32, 1024 -> 64
+SMALL_MODELS = {
+    "lenet1": (lambda: zoo.lenet1(), lambda m, x: _lenet1(m, x, "tanh", "average"),
+               _params([(5, 1, 4), (5, 4, 12)], [(4 * 4 * 12, 10)])),  # 3,246 (docstring)
+    "lenet1-modern": (lambda: zoo.lenet1(modern=True), lambda m, x: _lenet1(m, x, "relu", "max"),
+                      _params([(5, 1, 4), (5, 4, 12)], [(4 * 4 * 12, 10)])),
+    "lenet5": (lambda: zoo.lenet5((32, 32, 1), 10, modern=True, dropout=0.5), _lenet5,
+               _params([(5, 1, 6), (5, 6, 16), (5, 16, 120)], [(120, 84), (84, 10)])),  # 61,706
+    "vgg-C": (lambda: zoo.vgg("C", (32, 32, 1), 10, width=1 / 16, dense_units=16,
+                              batch_norm=True),
+              lambda m, x: _vgg(m, x, [[3, 3], [3, 3], [3, 3, 1], [3, 3, 1], [3, 3, 1]], True),
+              _params([(3, 1, 4), (3, 4, 4), (3, 4, 8), (3, 8, 8), (3, 8, 16), (3, 16, 16),
+                       (1, 16, 16), (3, 16, 32), (3, 32, 32), (1, 32, 32), (3, 32, 32),
+                       (3, 32, 32), (1, 32, 32)], [(32, 16), (16, 16), (16, 10)], bias=False)),
+    "vgg-A-LRN": (lambda: zoo.vgg("A-LRN", (32, 32, 3), 10, width=1 / 16, dense_units=16),
+                  lambda m, x: _vgg(m, x, [[3, "LRN"], [3], [3, 3], [3, 3], [3, 3]], False),
+                  _params([(3, 3, 4), (3, 4, 8), (3, 8, 16), (3, 16, 16), (3, 16, 32),
+                           (3, 32, 32), (3, 32, 32), (3, 32, 32)], [(32, 16), (16, 16), (16, 10)])),
+    "nin": (lambda: zoo.nin((32, 32, 1), 10, width=1 / 16, small_input=True), _nin,
+            _params([(5, 1, 6), (1, 6, 6), (1, 6, 6), (5, 6, 16), (1, 16, 16), (1, 16, 16),
+                     (3, 16, 24), (1, 24, 24), (1, 24, 24), (3, 24, 64), (1, 64, 64),
+                     (1, 64, 10)], [])),
+    # inception 3a (64, 96, 128, 16, 32, 32) and 4a (192, 96, 208, 16, 48, 64), x 1/16
+    "googlenet": (lambda: zoo.googlenet((32, 32, 1), 10, width=1 / 16, small_input=True,
+                                        modules=(1, 1), batch_norm=True), _googlenet,
+                  _params([(3, 1, 4), (1, 4, 4), (3, 4, 12),
+                           (1, 12, 4), (1, 12, 6), (3, 6, 8), (1, 12, 1), (5, 1, 2), (1, 12, 2),
+                           (1, 16, 12), (1, 16, 6), (3, 6, 13), (1, 16, 1), (5, 1, 3),
+                           (1, 16, 4)], [(12 + 13 + 3 + 4, 10)], bias=False)),
+    "resnet18": (lambda: zoo.resnet(18, (32, 32, 1), 10, width=1 / 16, small_input=True,
+                                    stages=(1, 1)), _resnet18,
+                 _params([(3, 1, 4), (3, 4, 4), (3, 4, 4), (3, 4, 8), (3, 8, 8), (1, 4, 8)],
+                         [(8, 10)], bias=False)),
+    "plain50": (lambda: zoo.resnet(50, (32, 32, 1), 10, width=1 / 16, stages=(1, 1),
+                                   residual=False), _plain50,
+                _params([(7, 1, 4), (1, 4, 4), (3, 4, 4), (1, 4, 16), (1, 16, 8), (3, 8, 8),
+                         (1, 8, 32)], [(32, 10)], bias=False)),
+}
+
+
+def _randomise_biases_and_statistics(model, rng):
+    """Keep the initial kernels; give biases, beta, gamma and the moving statistics values
+    that make every one of them change the output (fresh they are 0 or 1)."""
+    for layer in model.layers:
+        values = []
+        for v in layer.weights:
+            shape = tuple(v.shape)
+            if v.name in ("gamma", "moving_variance"):
+                values.append(rng.uniform(0.5, 1.5, shape))
+            elif v.name in ("bias", "beta", "moving_mean"):
+                values.append(rng.normal(0, 0.2, shape))
+            else:
+                values.append(np.asarray(v))
+        if values:
+            layer.set_weights([np.asarray(a, "float32") for a in values])
+
+
+@pytest.mark.parametrize("name", list(SMALL_MODELS))
+def test_small_versions_match_a_numpy_forward_pass_and_their_parameter_count(name):
+    build, forward, (params, non_trainable) = SMALL_MODELS[name]
     model = build()
-    x = np.random.default_rng(0).random((2, *model.inputs[0].shape[1:])).astype("float32")
+    assert model.count_params() == params
+    assert sum(int(np.prod(v.shape)) for v in model.non_trainable_weights) == non_trainable
+    rng = np.random.default_rng(0)
+    _randomise_biases_and_statistics(model, rng)
+    shape = model.inputs[0].shape[1:]
+    x = np.stack([rng.random(shape), 3 * rng.normal(size=shape)]).astype("float32")
     y = keras.ops.convert_to_numpy(model(x))
-    assert y.shape == (2, 10)
-    assert np.allclose(y.sum(axis=1), 1.0, atol=1e-5)
+    assert y.shape == (2, 10) and np.allclose(y.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(y, forward(model, x.astype(np.float64)), rtol=2e-4, atol=1e-6)
+    # the probabilities depend on the image (by far more than the tolerance) and are not uniform
+    assert np.abs(y[0] - y[1]).max() > 1e-4 and (y.max(axis=1) - y.min(axis=1) > 1e-2).all()
 
 
 def test_width_scales_channels_and_residual_switch():
@@ -172,7 +345,7 @@ def test_inception_module_output_channels():
     inputs = keras.Input((28, 28, 192))
     out = zoo.inception_module(inputs, zoo.INCEPTION_V1["3a"], "m")
     assert tuple(out.shape[1:]) == (28, 28, 256)
-    with pytest.raises(ValueError, match="6 channel counts"):
+    with pytest.raises(ValueError, match="filters needs 6 channel counts"):
         zoo.inception_module(inputs, (64, 96, 128), "bad")
 
 
@@ -192,7 +365,7 @@ def test_local_response_normalization_matches_tensorflow():
     layer = zoo.LocalResponseNormalization(size=3, k=1.0)
     clone = zoo.LocalResponseNormalization.from_config(layer.get_config())
     assert (clone.size, clone.k) == (3, 1.0)
-    with pytest.raises(ValueError, match="odd positive int"):
+    with pytest.raises(ValueError, match="size must be an odd positive int .* got 4"):
         zoo.LocalResponseNormalization(size=4)
 
 
