@@ -26,13 +26,14 @@ def test_shift_matches_roll_with_zero_fill(dy, dx):
 
 
 def test_shift_errors():
-    with pytest.raises(ValueError, match="smaller than the image size"):
+    with pytest.raises(ValueError, match=r"shift \(6, 0\) must be smaller than the image size"):
         perturb.shift_images(_batch(h=6), 6, 0)
-    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, H, W, C\), got shape \(4, 4\)"):
         perturb.shift_images(np.zeros((4, 4)), 1, 0)
     with pytest.raises(TypeError, match="dx must be an int"):
         perturb.shift_images(_batch(), 0, 1.5)
-    with pytest.raises(TypeError, match="NumPy array"):
+    with pytest.raises(TypeError,
+                       match=r"x must be a NumPy array of shape \(N, H, W, C\), got list"):
         perturb.shift_images([[1]], 0, 0)
 
 
@@ -52,9 +53,32 @@ def test_permutation_keeps_values_and_is_invertible():
     assert not np.array_equal(scrambled, x)
 
 
-def test_permutation_is_seeded():
-    np.testing.assert_array_equal(perturb.random_pixel_permutation(4, 4, 1),
-                                  perturb.random_pixel_permutation(4, 4, 1))
+@pytest.mark.parametrize("h, w", [(4, 4), (3, 5), (28, 28)])
+def test_permutation_is_seeded(h, w):
+    perms = [perturb.random_pixel_permutation(h, w, seed) for seed in range(10)]
+    for seed, perm in enumerate(perms):
+        # a permutation of the pixel positions, and not the identity (h * w >= 12 here)
+        assert perm.shape == (h * w,) and np.issubdtype(perm.dtype, np.integer)
+        np.testing.assert_array_equal(np.sort(perm), np.arange(h * w))
+        assert not np.array_equal(perm, np.arange(h * w))
+        # the same seed gives the same permutation
+        np.testing.assert_array_equal(perturb.random_pixel_permutation(h, w, seed), perm)
+    np.testing.assert_array_equal(perturb.random_pixel_permutation(h, w), perms[0])  # seed=0
+    # different seeds give different permutations
+    assert len({p.tobytes() for p in perms}) == len(perms)
+
+
+def test_permutation_is_applied_the_same_way_to_every_image_and_channel():
+    n, h, w, c = 4, 3, 5, 3
+    x = _batch(n, h, w, c, seed=1)
+    perm = perturb.random_pixel_permutation(h, w, seed=2)
+    scrambled = perturb.permute_pixels(x, perm)
+    assert scrambled.dtype == x.dtype and scrambled.shape == x.shape
+    # output pixel (i, j) of every image and channel is input pixel perm[i * w + j], row-major
+    for i in range(h):
+        for j in range(w):
+            src = perm[i * w + j]
+            np.testing.assert_array_equal(scrambled[:, i, j, :], x[:, src // w, src % w, :])
 
 
 def test_permutation_errors():
