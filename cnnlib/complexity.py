@@ -14,14 +14,19 @@ import keras
 from keras import layers
 
 
+# the layers the papers count as weight layers (a depthwise convolution is one: MobileNetV2 has 53)
+WEIGHT_LAYERS = (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense)
+
+
 def _weight_layers(model):
-    return [layer for layer in model.layers if isinstance(layer, (layers.Conv2D, layers.Dense))]
+    return [layer for layer in model.layers if isinstance(layer, WEIGHT_LAYERS)]
 
 
 def multiply_adds(model) -> int:
     """Multiply-adds of one forward pass for one image (convolutions and dense layers only).
 
-    Conv2D: ``H_out * W_out * C_out * k_h * k_w * C_in / groups``; Dense: ``inputs * units``.
+    Conv2D: ``H_out * W_out * C_out * k_h * k_w * C_in / groups``; DepthwiseConv2D:
+    ``H_out * W_out * C_in * depth_multiplier * k_h * k_w``; Dense: ``inputs * units``.
     Biases, activations, pooling and normalisation are not counted (the usual convention of the
     papers: He et al. quote 3.8 billion "FLOPs" (multiply-adds) for ResNet-50).
     """
@@ -34,6 +39,10 @@ def multiply_adds(model) -> int:
             k_h, k_w = layer.kernel_size
             c_in = layer.input.shape[-1]
             total += h * w * c_out * k_h * k_w * c_in // layer.groups
+        elif isinstance(layer, layers.DepthwiseConv2D):
+            _, h, w, c_out = layer.output.shape  # c_out = C_in * depth_multiplier
+            k_h, k_w = layer.kernel_size
+            total += h * w * c_out * k_h * k_w
         else:
             shape = layer.input.shape
             positions = 1
@@ -44,9 +53,9 @@ def multiply_adds(model) -> int:
 
 
 def weight_layer_depth(model) -> int:
-    """Depth in weight layers: the most Conv2D/Dense layers on any input-to-output path.
+    """Depth in weight layers: the most Conv2D/DepthwiseConv2D/Dense layers on any path.
 
-    That is how the papers count (VGG-16 has 16, GoogLeNet 22, ResNet-50 50: shortcut
+    That is how the papers count (VGG-16 has 16, GoogLeNet 22, ResNet-50 50, MobileNetV2 53: shortcut
     projections run beside the main path, auxiliary heads beside the trunk).
     """
     if not isinstance(model, keras.Model):
@@ -56,7 +65,7 @@ def weight_layer_depth(model) -> int:
         parents = [t._keras_history.operation for t in keras.tree.flatten(layer.input)
                    if hasattr(t, "_keras_history")] if layer.input is not None else []
         here = max((depth.get(id(p), 0) for p in parents), default=0)
-        depth[id(layer)] = here + isinstance(layer, (layers.Conv2D, layers.Dense))
+        depth[id(layer)] = here + isinstance(layer, WEIGHT_LAYERS)
     outputs = [t._keras_history.operation for t in keras.tree.flatten(model.outputs)]
     return max(depth[id(op)] for op in outputs)
 

@@ -1,0 +1,22 @@
+"""cnnlib.complexity on depthwise convolutions: counted by hand, and MobileNetV2's published
+depth (53 weight layers) and multiply-adds (about 300 million at 224 x 224)."""
+
+import keras
+
+from cnnlib import complexity
+
+
+def test_depthwise_convolution_counted_by_hand():
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same")(inputs)  # 8*8*6*9
+    x = keras.layers.Conv2D(4, 1)(x)                                                 # 8*8*4*6
+    model = keras.Model(inputs, x)
+    assert complexity.multiply_adds(model) == 8 * 8 * 6 * 9 + 8 * 8 * 4 * 6
+    assert complexity.weight_layer_depth(model) == 2
+
+
+def test_mobilenet_v2_matches_the_paper():
+    info = complexity.measure(keras.applications.MobileNetV2, weights=None)
+    assert info["depth"] == 53  # Sandler et al. 2018: 52 convolutions and the classifier
+    assert 295e6 < info["multiply_adds"] < 305e6  # Table 6: 300M multiply-adds
+    assert info["params"] == 3_538_984
