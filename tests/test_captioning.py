@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 from types import SimpleNamespace
 
 import keras
@@ -76,13 +77,14 @@ def test_corpus_bleu_is_corpus_level_not_a_mean_of_sentences():
 
 
 def test_corpus_bleu_rejects_bad_input():
-    with pytest.raises(TypeError, match="list of tokens"):
+    with pytest.raises(TypeError,
+                       match=r"hypotheses\[0\] must be a list of tokens \(str\), not a str"):
         cap.corpus_bleu([["a red circle"]], ["a red circle"])
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="must have the same length, got 1 and 2"):
         cap.corpus_bleu([[["a"]]], [["a"], ["b"]])
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"references\[0\] is empty"):
         cap.corpus_bleu([[]], [["a"]])
-    with pytest.raises(ValueError, match="max_n"):
+    with pytest.raises(ValueError, match="max_n must be an int >= 1, got 0"):
         cap.corpus_bleu([[["a"]]], [["a"]], max_n=0)
 
 
@@ -90,7 +92,7 @@ def test_ngram_counts_and_tokenize():
     assert cap.ngram_counts(["a", "b", "a", "b"], 2) == {("a", "b"): 2, ("b", "a"): 1}
     assert cap.ngram_counts(["a"], 2) == {}
     assert cap.tokenize("A dog, running.") == ["a", "dog", "running"]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="caption must be a str, got int"):
         cap.tokenize(3)
 
 
@@ -131,41 +133,107 @@ def test_greedy_is_worse_than_beam_on_the_toy_model():
     assert best == [4] and math.isclose(best_lp, math.log(0.36))
 
 
+class PrefixModel:
+    """A toy decoder whose next-token distribution depends on the whole prefix.
+
+    Tokens 0 pad, 1 start, 2 end, 3 and 4 words. The state of a row is one int coding the image
+    and every token so far (``code * 5 + token``), so a decoder that hands a beam the state of
+    another beam or image gets other probabilities. Each code has its own random distribution
+    (pad and start almost never; the end token's weight multiplied by ``end_weight``).
+    """
+
+    V = 5
+
+    def __init__(self, seed, end_weight=1.0):
+        self.seed, self.end_weight, self.table = seed, end_weight, {}
+
+    def log_probs(self, code):
+        if code not in self.table:
+            p = np.random.default_rng([self.seed, int(code)]).dirichlet(np.ones(self.V))
+            p[:2] = 1e-9
+            p[2] *= self.end_weight
+            self.table[code] = np.log(p / p.sum())
+        return self.table[code]
+
+    def step(self, tokens, states):
+        (codes,) = states
+        codes = codes * self.V + np.asarray(tokens)
+        return np.array([self.log_probs(int(c)) for c in codes]), [codes]
+
+    def score(self, image, seq, end):
+        """Total log-probability of ``seq`` (plus the end token when ``end``) for one image."""
+        code, total, previous = image, 0.0, 1
+        for token in list(seq) + ([2] if end else []):
+            code = code * self.V + previous
+            total += self.log_probs(code)[token]
+            previous = token
+        return total
+
+    def greedy(self, image, max_len):
+        code, seq, total, previous = image, [], 0.0, 1
+        for _ in range(max_len):
+            code = code * self.V + previous
+            lp = self.log_probs(code)
+            previous = int(lp.argmax())
+            total += lp[previous]
+            if previous == 2:
+                break
+            seq.append(previous)
+        return seq, total
+
+    def best(self, image, max_len):
+        """Exhaustive search: every finished caption shorter than max_len, and every caption
+        cut off at max_len tokens (beam search lets those compete too)."""
+        words = [0, 1, 3, 4]
+        candidates = [(self.score(image, seq, True), list(seq)) for length in range(max_len)
+                      for seq in itertools.product(words, repeat=length)]
+        candidates += [(self.score(image, seq, False), list(seq))
+                       for seq in itertools.product(words, repeat=max_len)]
+        return max(candidates)[::-1]
+
+
+@pytest.mark.parametrize("end_weight", [1.0, 0.05])
 @pytest.mark.parametrize("seed", range(5))
-def test_beam_width_one_is_greedy_and_wide_beam_is_exhaustive(seed):
-    rng = np.random.default_rng(seed)
-    v = 5  # 0 pad, 1 start, 2 end, 3 and 4 words
-    table = rng.dirichlet(np.ones(v), size=(v, 4))  # depends on the last token and the step
-    table[:, :, :2] = 1e-9  # never pad or start
-    table /= table.sum(axis=2, keepdims=True)
-
-    def step(tokens, states):
-        (t,) = states
-        return np.log(table[tokens, np.minimum(t, 3).astype(int)]), [t + 1]
-
-    states = [np.zeros(2)]
-    g, g_lp = cap.greedy_decode(step, states, 1, 2, max_len=4)
-    b1, b1_lp = cap.beam_search(step, states, 1, 2, beam_width=1, max_len=4)
-    assert g == b1 and np.allclose(g_lp, b1_lp)
-    wide, wide_lp = cap.beam_search(step, states, 1, 2, beam_width=v ** 3, max_len=4)
-    best_lp = -np.inf
-    for length in range(4):
-        for seq in itertools.product([3, 4], repeat=length):
-            best_lp = max(best_lp, cap.sequence_log_prob(step, [np.zeros(1)], list(seq), 1, 2))
-    assert np.allclose(wide_lp, best_lp)
+def test_beam_width_one_is_greedy_and_wide_beam_is_exhaustive(seed, end_weight):
+    toy, max_len = PrefixModel(seed, end_weight), 4
+    images = np.arange(3)  # three images, each with its own distributions
+    states = [images.copy()]
+    expected = [toy.greedy(i, max_len) for i in images]
+    g, g_lp = cap.greedy_decode(toy.step, states, 1, 2, max_len=max_len)
+    assert g == [seq for seq, _ in expected]
+    np.testing.assert_allclose(g_lp, [lp for _, lp in expected], rtol=0, atol=1e-12)
+    b1, b1_lp = cap.beam_search(toy.step, states, 1, 2, beam_width=1, max_len=max_len)
+    assert b1 == g
+    np.testing.assert_allclose(b1_lp, g_lp, rtol=0, atol=1e-12)
+    # a beam as wide as the number of captions keeps them all: the exhaustive optimum
+    wide, wide_lp = cap.beam_search(toy.step, states, 1, 2, beam_width=4 ** max_len,
+                                    max_len=max_len)
+    best = [toy.best(i, max_len) for i in images]
+    assert wide == [seq for seq, _ in best]
+    np.testing.assert_allclose(wide_lp, [lp for _, lp in best], rtol=0, atol=1e-12)
     assert np.all(wide_lp >= g_lp - 1e-12)
+    # every returned score is the score of the returned caption
+    for i, seq, lp in zip(images, wide, wide_lp):
+        finished = len(seq) < max_len
+        assert toy.score(i, seq, finished) == pytest.approx(lp, abs=1e-12)
+    # the cases arise: beam search beats greedy, and (with a rare end token) the best caption
+    # is one cut off at max_len, which competes with the finished ones
+    if seed == 0:
+        assert any(len(seq) == max_len for seq in wide) == (end_weight < 1)
+        if end_weight == 1:
+            assert wide != g and np.any(wide_lp > g_lp + 1e-6)
 
 
 def test_decoders_reject_bad_input():
-    with pytest.raises(ValueError, match="beam_width"):
+    with pytest.raises(ValueError, match="beam_width must be an int >= 1, got 0"):
         cap.beam_search(toy_step, [np.zeros(1)], 1, 2, beam_width=0, max_len=3)
-    with pytest.raises(ValueError, match="max_len"):
+    with pytest.raises(ValueError, match="max_len must be an int >= 1, got 0"):
         cap.greedy_decode(toy_step, [np.zeros(1)], 1, 2, max_len=0)
-    with pytest.raises(TypeError, match="states"):
+    with pytest.raises(TypeError, match="states must be a list of arrays with one row per image"):
         cap.greedy_decode(toy_step, np.zeros(1), 1, 2, max_len=3)
-    with pytest.raises(ValueError, match="first dimension"):
+    with pytest.raises(ValueError, match=r"needs the same first dimension N, got \[1, 2\]"):
         cap.greedy_decode(toy_step, [np.zeros(1), np.zeros(2)], 1, 2, max_len=3)
-    with pytest.raises(ValueError, match="end_token"):
+    with pytest.raises(ValueError, match="end_token 9 is not a token of a 5-word vocabulary"):
         cap.beam_search(toy_step, [np.zeros(1)], 1, 9, beam_width=2, max_len=3)
 
 
@@ -185,9 +253,9 @@ def test_scene_caption_grammar():
              obj("circle", "red", 50, 5)]
     assert cap.scene_caption(three) == "a red circle , a blue square and a green triangle"
     assert [o.shape for o in cap.caption_order(two)] == ["circle", "square"]
-    with pytest.raises(ValueError, match="1 to 3"):
+    with pytest.raises(ValueError, match="objects must hold 1 to 3 objects, got 0"):
         cap.scene_caption([])
-    with pytest.raises(TypeError, match="centre"):
+    with pytest.raises(TypeError, match=r"each object needs attributes shape, colour and centre"):
         cap.scene_caption(["red circle"])
 
 
@@ -195,7 +263,7 @@ def test_held_out_mask():
     scenes = [[obj("triangle", "blue", 1, 1)], [obj("triangle", "red", 1, 1)],
               [obj("circle", "blue", 1, 1), obj("triangle", "blue", 9, 9)]]
     assert cap.held_out_mask(scenes, [("blue", "triangle")]).tolist() == [True, False, True]
-    with pytest.raises(ValueError, match="pairs"):
+    with pytest.raises(ValueError, match=r"combinations must hold \(colour, shape\) pairs"):
         cap.held_out_mask(scenes, ["blue triangle"])
 
 
@@ -214,11 +282,12 @@ def test_vectorizer_teacher_forcing_and_words():
     assert cap.ids_to_words(ids[1], vocab) == captions[1]
     inputs, targets = cap.teacher_forcing(ids)
     assert np.array_equal(inputs[:, 1:], targets[:, :-1]) and inputs.shape == (3, 9)
-    with pytest.raises(ValueError, match="max_len"):
+    with pytest.raises(ValueError,
+                       match=r"max_len must be an int >= 3 \(start, a word, end\), got 2"):
         cap.make_vectorizer(captions, max_len=2)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"ids must be an int array of shape \(N, T\) with T >= 2"):
         cap.teacher_forcing(np.zeros(4, int))
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match="token id 99 is outside a vocabulary of 10"):
         cap.ids_to_words([99], vocab)
 
 
@@ -236,9 +305,11 @@ def test_masked_cross_entropy_matches_keras_ignore_class():
     changed[targets == 0] += 5.0
     assert cap.masked_cross_entropy(targets, changed) == pytest.approx(
         cap.masked_cross_entropy(targets, logits))
-    with pytest.raises(ValueError, match="padding"):
+    with pytest.raises(ValueError, match="every target is padding: nothing to average"):
         cap.masked_cross_entropy(np.zeros((2, 2), int), logits[:2, :2])
-    with pytest.raises(ValueError, match="logits"):
+    with pytest.raises(ValueError,
+                       match=re.escape("logits must have shape (N, T, V) = (4, 6) + (V,), "
+                                       "got (4, 3, 7)")):
         cap.masked_cross_entropy(targets, logits[:, :3])
 
 
@@ -261,9 +332,10 @@ def test_step_model_reproduces_the_training_model(kind):
         assert np.allclose(logits, full[:, t], atol=1e-5)
         if kind == "attention":
             assert weights.shape == (2, 16) and np.allclose(weights.sum(axis=1), 1, atol=1e-5)
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ValueError, match="kind must be one of .* got 'transformer'"):
         cap.build_captioner("transformer", (16, 16, 3), 9, 5)
-    with pytest.raises(ValueError, match="divisible"):
+    with pytest.raises(ValueError,
+                       match=r"image height and width must be divisible by 4, got \(18, 18, 3\)"):
         cap.build_captioner(kind, (18, 18, 3), 9, 5)
 
 
@@ -271,12 +343,53 @@ def test_model_step_fn_log_probs_are_normalised():
     keras.utils.set_random_seed(0)
     m = cap.build_captioner("attention", (16, 16, 3), vocab_size=9, max_len=5, embed_dim=4,
                             units=6, filters=(4, 5))
-    states = cap.initial_states(m, np.zeros((3, 16, 16, 3)))
+    images = np.random.default_rng(0).random((3, 16, 16, 3)).astype("float32")
+    states = cap.initial_states(m, images)
+    features, h0, c0 = (keras.ops.convert_to_numpy(t) for t in m.encoder(images))
+    for got, want in zip(states, [h0, c0, features]):
+        np.testing.assert_allclose(got, want, atol=1e-6)
     record = []
-    log_probs, new_states = cap.model_step_fn(m, record)(np.array([1, 2, 3]), states)
-    assert np.allclose(np.exp(log_probs).sum(axis=1), 1) and len(record) == 1
-    seqs, _ = cap.beam_search(cap.model_step_fn(m), states, 1, 2, beam_width=3, max_len=4)
-    assert len(seqs) == 3 and all(len(s) <= 4 for s in seqs)
+    tokens = np.array([1, 2, 3])
+    log_probs, new_states = cap.model_step_fn(m, record)(tokens, states)
+    # the step model's logits, log-softmaxed; its new h and c; the features passed on unchanged
+    logits, h1, c1, weights = (keras.ops.convert_to_numpy(t) for t in m.step(
+        [tokens[:, None].astype("int32"), states[0], states[1], states[2]]))
+    expected = logits - logits.max(axis=1, keepdims=True)
+    expected -= np.log(np.exp(expected).sum(axis=1, keepdims=True))
+    assert log_probs.shape == (3, 9)
+    np.testing.assert_allclose(log_probs, expected, atol=1e-5)
+    np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1, atol=1e-6)
+    assert len(new_states) == 3 and new_states[2] is states[2]
+    np.testing.assert_allclose(new_states[0], h1, atol=1e-6)
+    np.testing.assert_allclose(new_states[1], c1, atol=1e-6)
+    assert not np.allclose(new_states[0], states[0])  # the state moved on
+    # the recorded attention weights are the step's: one distribution over 16 cells per row
+    assert len(record) == 1
+    np.testing.assert_allclose(record[0], weights, atol=1e-6)
+    assert record[0].shape == (3, 16) and np.allclose(record[0].sum(axis=1), 1, atol=1e-5)
+
+    # decoding the real model: beam width 1 is greedy, a wider beam scores at least as well,
+    # and every returned score is the log-probability of the returned caption
+    g, g_lp = cap.greedy_decode(cap.model_step_fn(m), states, 1, 2, max_len=4)
+    b1, b1_lp = cap.beam_search(cap.model_step_fn(m), states, 1, 2, beam_width=1, max_len=4)
+    assert b1 == g and np.allclose(b1_lp, g_lp, atol=1e-9)
+    record = []
+    seqs, lps = cap.beam_search(cap.model_step_fn(m, record), states, 1, 2, beam_width=3,
+                                max_len=4)
+    assert [r.shape for r in record] == [(9, 16)] * len(record) and 1 <= len(record) <= 4
+    assert len(seqs) == 3 and np.all(lps >= g_lp - 1e-6) and np.all(lps < 0)
+    for i, (seq, lp) in enumerate(zip(seqs, lps)):
+        assert len(seq) <= 4 and all(isinstance(t, int) and 0 <= t < 9 and t != 2 for t in seq)
+        one = [s[i:i + 1] for s in states]
+        if len(seq) < 4:  # finished: the end token counts
+            assert cap.sequence_log_prob(cap.model_step_fn(m), one, seq, 1, 2) == pytest.approx(
+                lp, abs=1e-4)
+        else:  # cut off at max_len: the sum over its 4 tokens
+            total, previous, st = 0.0, 1, one
+            for token in seq:
+                step_lp, st = cap.model_step_fn(m)(np.array([previous]), st)
+                total, previous = total + step_lp[0, token], token
+            assert total == pytest.approx(lp, abs=1e-4)
 
 
 # --- Flickr8k ---------------------------------------------------------------------------------
@@ -327,7 +440,7 @@ def test_additive_attention_matches_keras():
                    for t in layer([q, v], return_attention_scores=True))
     context, weights = cap.additive_attention(q, v, layer.get_weights()[0])
     assert np.allclose(weights, scores, atol=1e-5) and np.allclose(context, out, atol=1e-5)
-    with pytest.raises(ValueError, match="scale"):
+    with pytest.raises(ValueError, match=r"scale must have shape \(5,\), got \(4,\)"):
         cap.additive_attention(q, v, np.ones(4))
 
 
@@ -337,7 +450,8 @@ def test_peak_in_box_and_named_objects():
     weights[1, 15] = 1  # cell (3, 3): centre (28, 28)
     hits, chance = cap.peak_in_box(weights, (4, 4), 32, np.array([[8, 8, 16, 16], [8, 8, 16, 16]]))
     assert hits.tolist() == [True, False] and np.allclose(chance, 1 / 16)
-    with pytest.raises(ValueError, match="weights"):
+    with pytest.raises(ValueError,
+                       match=r"weights must have shape \(K, 9\) for a 3x3 grid, got \(2, 16\)"):
         cap.peak_in_box(weights, (3, 3), 32, np.zeros((2, 4)))
     two = [obj("square", "blue", 40, 12), obj("circle", "red", 8, 16)]
     pairs = cap.named_objects("a red circle above a blue square".split(), two)
