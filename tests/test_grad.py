@@ -3,13 +3,15 @@
 Every backward pass is checked twice: against TensorFlow's automatic differentiation of the
 equivalent TF op, and against centred differences (cnnlib.gradcheck) with a relative error
 below 1e-6. Shapes are drawn at random (seeded) and include stride 2, "same", explicit and
-asymmetric padding, dilation, overlapping pooling windows and padded pooling.
+asymmetric padding, dilation, stride with dilation, overlapping pooling windows and padded
+pooling. Where the functions have no derivative (tied maxima, ReLU at 0) only TF can judge:
+those cases check cnnlib's documented convention against TF's.
 """
 
 import numpy as np
 import pytest
 
-from cnnlib import grad, gradcheck
+from cnnlib import arithmetic, grad, gradcheck
 
 tf = pytest.importorskip("tensorflow")
 
@@ -26,7 +28,7 @@ def _tape(fn, *arrays):
     variables = [tf.Variable(a) for a in arrays]
     with tf.GradientTape() as tape:
         out = fn(*variables)
-    dout = _rng(99).normal(size=out.shape)
+    dout = _rng(99).normal(size=out.shape).astype(out.dtype.as_numpy_dtype)
     return out.numpy(), dout, [g.numpy() for g in tape.gradient(out, variables,
                                                                    output_gradients=dout)]
 
@@ -45,12 +47,14 @@ def _tf_padding(padding):
 def _tf_dilate(w, d):
     """The dilated kernel with zeros between the taps, as a TF op (so gradients flow to w).
 
-    TF's CPU kernels refuse the gradient of a dilated convolution; a dense kernel with the
-    zeros written out is the same convolution.
+    TF's CPU kernels refuse the gradient of a dilated convolution (and tf.nn.conv2d refuses
+    strides > 1 with dilations > 1); a dense kernel with the zeros written out is the same
+    convolution. d: int or (d_h, d_w).
     """
     kh, kw = w.shape[0], w.shape[1]
-    rows = np.eye(d * (kh - 1) + 1)[:, ::d]  # (kh_eff, kh): tap u lands on row u*d
-    cols = np.eye(d * (kw - 1) + 1)[:, ::d]
+    dh, dw = (d, d) if isinstance(d, int) else d
+    rows = np.eye(dh * (kh - 1) + 1)[:, ::dh]  # (kh_eff, kh): tap u lands on row u*d_h
+    cols = np.eye(dw * (kw - 1) + 1)[:, ::dw]
     return tf.einsum("au,bv,uvcf->abcf", rows, cols, w)
 
 
@@ -64,6 +68,11 @@ def _conv_cases():
         ((2, 5, 5, 1), (3, 3), 2, 1, 1, 1),
         ((1, 8, 7, 2), (3, 3), 2, 1, "same", 2),
         ((1, 6, 5, 2), (2, 3), 3, 1, "full", 1),
+        # stride and dilation together (Keras refuses it, the arithmetic is well defined)
+        ((2, 9, 8, 2), (3, 3), 2, 2, "valid", 2),
+        ((1, 11, 10, 2), (2, 3), 3, (2, 3), "same", (3, 2)),
+        ((2, 8, 9, 1), (3, 2), 2, (3, 2), (1, 2, 0, 1), 2),
+        ((1, 10, 12, 3), (2, 2), 2, 3, "full", (2, 3)),
     ]
     rng = _rng(2024)
     for _ in range(4):
@@ -91,8 +100,10 @@ def test_conv2d_backward_matches_tf(index):
     case = CONV_CASES[index]
     _, _, _, strides, padding, dilation = case
     x, w, b = _conv_arrays(case, index)
-    if padding == "full":
-        tf_pad = _tf_padding((w.shape[0] - 1, w.shape[0] - 1, w.shape[1] - 1, w.shape[1] - 1))
+    if padding == "full":  # k_eff - 1 on every side
+        dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+        ph, pw = dh * (w.shape[0] - 1), dw * (w.shape[1] - 1)
+        tf_pad = _tf_padding((ph, ph, pw, pw))
     else:
         tf_pad = _tf_padding(padding)
     ref, dout, (dx_tf, dw_tf, db_tf) = _tape(
@@ -169,6 +180,43 @@ def test_pool2d_backward_matches_tf_and_finite_differences(case, mode):
     assert gradcheck.relative_error(dx, num) < REL
 
 
+@pytest.mark.parametrize("case", POOL_CASES, ids=str)
+def test_max_pool_ties_go_to_the_first_max_as_in_tf(case):
+    """Inputs with many equal values (integers in -2..1): cnnlib gives a tied window's gradient
+    to its first maximum in row-major order, none to the others; TF's CPU kernel does the same.
+    (Max pooling has no derivative at a tie, so finite differences cannot judge this.)"""
+    shape, pool, strides, padding = case
+    x = _rng(sum(shape)).integers(-2, 2, size=shape).astype(np.float64)
+    with tf.device("/CPU:0"):
+        ref, dout, (dx_tf,) = _tape(lambda v: tf.nn.max_pool2d(
+            v, pool, pool if strides is None else strides, padding.upper()), x)
+    out, cache = grad.pool2d_forward(x, pool, strides=strides, padding=padding)
+    np.testing.assert_array_equal(out, ref)
+    dx = grad.pool2d_backward(dout, cache)
+    np.testing.assert_allclose(dx, dx_tf, rtol=0, atol=ATOL)
+    # the case really has ties: some window's maximum occurs more than once
+    ph, pw = (pool, pool) if isinstance(pool, int) else pool
+    sh, sw = (ph, pw) if strides is None else ((strides, strides) if isinstance(strides, int)
+                                                else strides)
+    (top, _), (left, _) = arithmetic.resolve_padding(shape[1:3], (ph, pw), padding, (sh, sw))
+    xp = np.pad(x, ((0, 0), (top, ph), (left, pw), (0, 0)), constant_values=-np.inf)
+    tied = [np.sum(xp[n, i * sh:i * sh + ph, j * sw:j * sw + pw, c] == out[n, i, j, c]) > 1
+            for n, i, j, c in np.ndindex(out.shape)]
+    assert sum(tied) >= 3
+
+
+def test_max_pool_tie_by_hand():
+    # one 2x2 window of equal values, one with a tie on its second row, one padded window
+    x = np.array([[3., 3., 1., 2.], [3., 3., 2., 2.]])[None, :, :, None]
+    out, cache = grad.pool2d_forward(x, 2)
+    dx = grad.pool2d_backward(np.array([[[[10.], [20.]]]]), cache)
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[10., 0., 0., 20.], [0., 0., 0., 0.]])
+    x = -np.ones((1, 3, 3, 1))  # "same" 2x2/2: the padded cells (bottom/right) never win
+    out, cache = grad.pool2d_forward(x, 2, padding="same")
+    dx = grad.pool2d_backward(np.arange(1., 5.).reshape(1, 2, 2, 1), cache)
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[1., 0., 2.], [0., 0., 0.], [3., 0., 4.]])
+
+
 def test_max_pool_routes_the_gradient_to_the_argmax():
     x = np.array([[1., 5., 2., 0.], [3., 4., 8., 1.], [0., 2., 1., 1.], [7., 1., 3., 9.]])
     out, cache = grad.pool2d_forward(x[None, :, :, None])
@@ -191,6 +239,21 @@ def test_activations_match_tf_and_finite_differences(name, tf_fn):
     np.testing.assert_allclose(dx, dx_tf, rtol=0, atol=ATOL)
     num = gradcheck.numerical_gradient_array(lambda v: forward(v)[0], x, dout)
     assert gradcheck.relative_error(dx, num) < REL
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_relu_gradient_at_exact_zeros_is_zero_as_in_tf(dtype):
+    """ReLU has no derivative at 0; cnnlib (and TF) pass no gradient there, nor at -0.0."""
+    x = _rng(6).integers(-2, 3, size=(2, 5, 4, 3)).astype(dtype)  # about a fifth exact zeros
+    x[0, 0, 0, 0], x[1, 0, 0, 0] = 0.0, -0.0
+    ref, dout, (dx_tf,) = _tape(tf.nn.relu, x)
+    out, cache = grad.relu_forward(x)
+    np.testing.assert_array_equal(out, ref)
+    dx = grad.relu_backward(dout, cache)
+    assert dx.dtype == dtype and np.sum(x == 0) >= 20
+    np.testing.assert_array_equal(dx, dx_tf)
+    assert np.all(dx[x == 0] == 0) and np.all(dx_tf[x == 0] == 0)
+    np.testing.assert_array_equal(dx[x > 0], dout[x > 0])
 
 
 @pytest.mark.parametrize("x_shape", [(4, 6), (3, 3, 2, 2)], ids=str)
@@ -257,10 +320,12 @@ def test_bad_input_is_reported_clearly():
     out, cache = grad.conv2d_forward(x, w, strides=2)
     with pytest.raises(ValueError, match=r"dout must have the shape .* \(1, 2, 2, 4\)"):
         grad.conv2d_backward(np.ones((1, 3, 3, 4)), cache)
-    with pytest.raises(TypeError, match="cache must be the second value returned by "
-                                        "conv2d_forward"):
+    with pytest.raises(TypeError, match=r"cache must be the second value returned by "
+                                        r"conv2d_forward\(\), got tuple"):
         grad.conv2d_backward(np.ones(out.shape), (x, w))
-    with pytest.raises(TypeError, match="pool2d_forward"):
+    with pytest.raises(TypeError,
+                       match=r"cache must be the second value returned by "
+                             r"pool2d_forward\(\), got ConvCache"):
         grad.pool2d_backward(np.ones(out.shape), cache)
     with pytest.raises(ValueError, match="kernel has 2 input channels but the image has 3"):
         grad.conv2d_forward(np.ones((1, 5, 5, 3)), w)
@@ -276,11 +341,12 @@ def test_bad_input_is_reported_clearly():
         grad.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(TypeError, match="y must hold integer class ids"):
         grad.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"logits must be 2-D"):
+    with pytest.raises(ValueError, match=r"logits must be 2-D \(N, K\), got shape \(3,\)"):
         grad.softmax_cross_entropy(np.zeros(3), np.array([0]))
     with pytest.raises(TypeError, match="f must return a single number"):
         gradcheck.numerical_gradient(lambda v: v, np.ones(3))
-    with pytest.raises(ValueError, match="h must be in"):
+    with pytest.raises(ValueError, match=r"h must be in \(0, 1\), got 0"):
         gradcheck.numerical_gradient(np.sum, np.ones(3), h=0)
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError,
+                       match=r"a and b must have the same shape, got \(2,\) and \(3,\)"):
         gradcheck.relative_error(np.ones(2), np.ones(3))
