@@ -101,14 +101,22 @@ def test_draw_conv_step_into_given_axes():
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        (dict(input_size=3, kernel_size=5), ValueError, "larger than the padded input"),
-        (dict(input_size=5, kernel_size=3, strides=0), ValueError, "strides must be >= 1"),
-        (dict(input_size=5, kernel_size=3, padding="circular"), ValueError, "padding must be"),
-        (dict(input_size=5, kernel_size=3, values=np.ones((4, 4))), ValueError, "input_size"),
-        (dict(input_size=5, kernel_size=3, kernel=np.ones((3, 3, 1))), ValueError, "2-D"),
-        (dict(input_size=5, kernel_size=3, show_products=True), ValueError, "show_products"),
-        (dict(input_size=20, kernel_size=3, padding="same"), ValueError, "frames"),
-        (dict(input_size=2.5, kernel_size=3), TypeError, "input_size must be an int"),
+        (dict(input_size=3, kernel_size=5), ValueError,
+         r"larger than the padded input \(3 \+ 0 \+ 0 = 3\)"),
+        (dict(input_size=5, kernel_size=3, strides=0), ValueError, "strides must be >= 1, got 0"),
+        (dict(input_size=5, kernel_size=3, padding="circular"), ValueError,
+         "padding must be one of 'valid', 'same', 'full', 'causal' or explicit ints, "
+         "got 'circular'"),
+        (dict(input_size=5, kernel_size=3, values=np.ones((4, 4))), ValueError,
+         r"values has shape \(4, 4\) but input_size is \(5, 5\)"),
+        (dict(input_size=5, kernel_size=3, kernel=np.ones((3, 3, 1))), ValueError,
+         r"kernel must be a 2-D array \(height, width\), got shape \(3, 3, 1\)"),
+        (dict(input_size=5, kernel_size=3, show_products=True), ValueError,
+         r"show_products=True needs both values \(the input\) and kernel"),
+        (dict(input_size=20, kernel_size=3, padding="same"), ValueError,
+         "400 output cells = frames; at most 100"),
+        (dict(input_size=2.5, kernel_size=3), TypeError,
+         r"input_size must be an int, got float \(2\.5\)"),
     ],
 )
 def test_bad_input_raises_clear_error(kwargs, error, match):
@@ -141,7 +149,9 @@ def test_explorer_builds_headless_and_reacts():
     assert "= 3" in report.value and sliders[5].max == 8
     sliders[2].value = "valid"
     assert report.value.startswith("<code>invalid")
-    with pytest.raises(ValueError, match="padding must be one of"):
+    with pytest.raises(ValueError,
+                       match=r"padding must be one of \('valid', 'same', 'full', 0, 1, 2, 3\), "
+                             r"got 'reflect'"):
         widgets.conv_explorer(padding="reflect")
 
 
@@ -152,5 +162,5 @@ def test_static_twin_figure():
     titled = [ax for ax in fig.axes if ax.get_title()]
     assert len(titled) == len(widgets.CASES) == 8
     assert "o=2" in titled[0].get_title() and "o=3" in titled[-1].get_title()
-    with pytest.raises(ValueError, match="step"):
+    with pytest.raises(ValueError, match="step must be 'first' or 'last', got 'middle'"):
         widgets.explorer_cases_figure(step="middle")

@@ -38,12 +38,16 @@ def test_lecture_numbers():
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: arithmetic.dense_params(0, 4), ValueError, "n_inputs must be >= 1"),
-        (lambda: arithmetic.dense_params(3.5, 4), TypeError, "n_inputs must be an int"),
-        (lambda: arithmetic.dense_params(True, 4), TypeError, "n_inputs must be an int"),
-        (lambda: arithmetic.conv2d_params((3, 3, 3), 1, 4), ValueError, "pair"),
-        (lambda: arithmetic.conv2d_params(3, 1, -2), ValueError, "filters must be >= 1"),
-        (lambda: arithmetic.mlp_params([10]), ValueError, "at least"),
+        (lambda: arithmetic.dense_params(0, 4), ValueError, "n_inputs must be >= 1, got 0"),
+        (lambda: arithmetic.dense_params(3.5, 4), TypeError,
+         r"n_inputs must be an int, got float \(3\.5\)"),
+        (lambda: arithmetic.dense_params(True, 4), TypeError,
+         r"n_inputs must be an int, got bool \(True\)"),
+        (lambda: arithmetic.conv2d_params((3, 3, 3), 1, 4), ValueError,
+         r"kernel_size must be an int or a pair \(height, width\), got \(3, 3, 3\)"),
+        (lambda: arithmetic.conv2d_params(3, 1, -2), ValueError, "filters must be >= 1, got -2"),
+        (lambda: arithmetic.mlp_params([10]), ValueError,
+         r"layer_sizes needs at least \[inputs, outputs\], got \[10\]"),
     ],
 )
 def test_bad_input_raises_clear_error(call, error, match):
@@ -160,7 +164,8 @@ def test_keras_layer_specs_and_receptive_field_of_a_model():
                                                   (5, 1, 1, "same")]
     assert arithmetic.keras_layer_specs(model, axis=1)[-1] == (3, 1, 2, "same")
     assert arithmetic.receptive_field(arithmetic.keras_layer_specs(model), 28)[-1].size == 12
-    with pytest.raises(ValueError, match="Flatten"):
+    with pytest.raises(ValueError, match=r"layer 'flatten' \(Flatten\) is neither a "
+                                         r"convolution/pooling layer nor pointwise"):
         arithmetic.keras_layer_specs(keras.Sequential([keras.Input((8, 8, 1)),
                                                        keras.layers.Flatten()]))
 
@@ -176,30 +181,56 @@ def test_grouped_conv2d_params_match_keras(kernel, c_in, filters, groups):
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: arithmetic.conv_output_size(3, 5), ValueError, "larger than the padded input"),
-        (lambda: arithmetic.conv_output_size(7, 3, dilation=4), ValueError, "dilation 4"),
-        (lambda: arithmetic.conv_output_size(5, 3, strides=0), ValueError, "strides must be >= 1"),
-        (lambda: arithmetic.conv_output_size(5, 0), ValueError, "kernel_size must be >= 1"),
-        (lambda: arithmetic.conv_output_size(5, 3, "circular"), ValueError, "padding must be one"),
-        (lambda: arithmetic.conv_output_size(5, 3, -1), ValueError, "padding must be >= 0"),
-        (lambda: arithmetic.conv_output_size(5, 3, 1.5), TypeError, "padding must be"),
-        (lambda: arithmetic.conv_output_size((5, 5), 3, (1, 2, 3)), ValueError, "2 spatial axes"),
-        (lambda: arithmetic.conv_output_size((5, 5), (3, 3, 3)), ValueError, "one per spatial"),
-        (lambda: arithmetic.conv_output_size((5, 5), 3, "causal"), ValueError, "causal"),
-        (lambda: arithmetic.conv_output_size(5.0, 3), TypeError, "input_size must be an int"),
-        (lambda: arithmetic.pool_output_size(2, 3), ValueError, "larger than the padded input"),
-        (lambda: arithmetic.pool_output_size(5, 2, padding=2), ValueError, "entirely"),
-        (lambda: arithmetic.pool_output_size(5, 2, padding="full"), ValueError, "padding must"),
+        (lambda: arithmetic.conv_output_size(3, 5), ValueError,
+         r"the kernel \(extent 5 = 5 taps with dilation 1\) is larger than the padded input "
+         r"\(3 \+ 0 \+ 0 = 3\)"),
+        (lambda: arithmetic.conv_output_size(7, 3, dilation=4), ValueError,
+         r"the kernel \(extent 9 = 3 taps with dilation 4\) is larger than the padded input"),
+        (lambda: arithmetic.conv_output_size(5, 3, strides=0), ValueError,
+         "strides must be >= 1, got 0"),
+        (lambda: arithmetic.conv_output_size(5, 0), ValueError, "kernel_size must be >= 1, got 0"),
+        (lambda: arithmetic.conv_output_size(5, 3, "circular"), ValueError,
+         "padding must be one of 'valid', 'same', 'full', 'causal' or explicit ints, "
+         "got 'circular'"),
+        (lambda: arithmetic.conv_output_size(5, 3, -1), ValueError,
+         "padding must be >= 0, got -1"),
+        (lambda: arithmetic.conv_output_size(5, 3, 1.5), TypeError,
+         r"padding must be a string \(valid, same, full, causal\), an int or a tuple, "
+         r"got float \(1\.5\)"),
+        (lambda: arithmetic.conv_output_size((5, 5), 3, (1, 2, 3)), ValueError,
+         r"padding for 2 spatial axes must be .* got \(1, 2, 3\)"),
+        (lambda: arithmetic.conv_output_size((5, 5), (3, 3, 3)), ValueError,
+         r"kernel_size must be an int or a tuple of 2 ints \(one per spatial axis\), "
+         r"got \(3, 3, 3\)"),
+        (lambda: arithmetic.conv_output_size((5, 5), 3, "causal"), ValueError,
+         r"padding='causal' is for one spatial axis \(Conv1D\), got 2 axes"),
+        (lambda: arithmetic.conv_output_size(5.0, 3), TypeError,
+         r"input_size must be an int, got float \(5\.0\)"),
+        (lambda: arithmetic.pool_output_size(2, 3), ValueError,
+         r"pool_size 3 is larger than the padded input \(2 \+ 0 \+ 0\)"),
+        (lambda: arithmetic.pool_output_size(5, 2, padding=2), ValueError,
+         r"padding \(2, 2\) must be smaller than pool_size 2 on each side: a window would "
+         r"lie entirely in the padding"),
+        (lambda: arithmetic.pool_output_size(5, 2, padding="full"), ValueError,
+         "padding must be one of 'valid', 'same' or explicit ints, got 'full'"),
         (lambda: arithmetic.conv_transpose_output_size(3, 3, 2, output_padding=2), ValueError,
-         "smaller than strides"),
-        (lambda: arithmetic.conv_transpose_output_size(1, 2, 1, "same", 0), ValueError, "even"),
+         r"output_padding must be smaller than strides on every axis \(0 <= a < s\), "
+         r"got output_padding=2, strides=2"),
+        (lambda: arithmetic.conv_transpose_output_size(1, 2, 1, "same", 0), ValueError,
+         r"an even kernel extent \(2\) with output_padding=0 gives s \(n - 1\) = 0 on axis 0"),
         (lambda: arithmetic.conv_transpose_output_size(2, 3, padding=2), ValueError,
-         "zero or negative"),
-        (lambda: arithmetic.transpose_equivalent(5, 3, 1, 3), ValueError, "padding must be <="),
-        (lambda: arithmetic.receptive_field([]), ValueError, "at least one"),
-        (lambda: arithmetic.receptive_field([(3, 1, 1, "same")]), ValueError, "input_size"),
-        (lambda: arithmetic.receptive_field([3]), TypeError, "layers\\[0\\]"),
-        (lambda: arithmetic.conv2d_params(3, 4, 6, groups=4), ValueError, "divisible"),
+         r"transposed convolution output size would be 0 \(zero or negative\) on axis 0"),
+        (lambda: arithmetic.transpose_equivalent(5, 3, 1, 3), ValueError,
+         "padding must be <= kernel_size - 1 = 2, got 3"),
+        (lambda: arithmetic.receptive_field([]), ValueError,
+         "layers must contain at least one layer"),
+        (lambda: arithmetic.receptive_field([(3, 1, 1, "same")]), ValueError,
+         r"layers\[0\] has padding='same', which needs input_size"),
+        (lambda: arithmetic.receptive_field([3]), TypeError,
+         r"layers\[0\] must be \(kernel_size, strides\[, dilation\[, padding\]\]\) or a dict, "
+         r"got 3"),
+        (lambda: arithmetic.conv2d_params(3, 4, 6, groups=4), ValueError,
+         r"in_channels \(4\) and filters \(6\) must both be divisible by groups \(4\)"),
     ],
 )
 def test_bad_size_arguments_raise_clear_errors(call, error, match):

@@ -39,11 +39,12 @@ def test_accuracy_check_computes_accuracy_from_scores():
     assert grading.check_accuracy(Fixed(), x, np.array([0, 1, 1, 2]), 1.0).passed
     half = grading.check_accuracy(Fixed(), x, np.array([0, 0, 0, 2]), 0.6)
     assert not half.passed and "0.500" in half.feedback
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\], got 1.5"):
         grading.check_accuracy(Fixed(), x, np.zeros(4), 1.5)
-    with pytest.raises(ValueError, match="equal length"):
+    with pytest.raises(ValueError,
+                       match="x and y must be non-empty and of equal length, got 4 and 3"):
         grading.check_accuracy(Fixed(), x, np.zeros(3), 0.5)
-    with pytest.raises(TypeError, match="Keras model"):
+    with pytest.raises(TypeError, match="model must be a Keras model, got str"):
         grading.check_accuracy("model", x, np.zeros(4), 0.5)
 
 

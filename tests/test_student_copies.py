@@ -56,7 +56,7 @@ def test_unclosed_solution_is_an_error():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("```{solution-start} x\n:class: dropdown\n```"),
                 nbformat.v4.new_code_cell("secret = 1")]
-    with pytest.raises(ValueError, match="no matching"):
+    with pytest.raises(ValueError, match="a {solution-start} has no matching {solution-end}"):
         student_copy(nb)
 
 

@@ -36,7 +36,7 @@ def test_feature_maps_validation(model, images):
         visualize.feature_maps(model, images, ["nope"])
     with pytest.raises(ValueError, match=r"x must be \(N, 32, 32, 1\)"):
         visualize.feature_maps(model, images[0], ["fc1"])
-    with pytest.raises(TypeError, match="keras.Model"):
+    with pytest.raises(TypeError, match=r"model must be a keras\.Model, got str"):
         visualize.feature_maps("model", images, ["fc1"])
 
 
@@ -56,7 +56,8 @@ def test_activation_maximization_validation(model):
         visualize.activation_maximization(model, "block2_conv1_relu", [8])
     with pytest.raises(ValueError, match="steps must be an int"):
         visualize.activation_maximization(model, "block2_conv1_relu", [0], steps=-1)
-    with pytest.raises(ValueError, match="value_range"):
+    with pytest.raises(ValueError,
+                       match=r"value_range must be \(low, high\) with low < high, got \(1, 0\)"):
         visualize.activation_maximization(model, "block2_conv1_relu", [0], value_range=(1, 0))
 
 
