@@ -9,6 +9,10 @@ import tensorflow as tf
 
 from cnnlib import complexity, ops, zoo
 
+# Ampere and later GPUs compute float32 convolutions in TF32 unless told not to; the comparison
+# of the small models with a float64 NumPy forward pass (rtol 2e-4) needs true float32.
+tf.config.experimental.enable_tensor_float_32_execution(False)
+
 # --------------------------------------------------------------------------- published counts
 
 
