@@ -1,4 +1,9 @@
-"""Binder builds the same environment as CI: its files agree with requirements.txt and the venv."""
+"""Binder's files agree with requirements.txt and the venv.
+
+repo2docker reads binder/ in preference to the repository root: binder/requirements.txt holds only
+the runtime (what the chapters and cnnlib import, plus the kernel and widgets), with the same pins
+as requirements.txt, so Binder does not install the book build and test stack.
+"""
 
 import re
 import sys
@@ -7,15 +12,25 @@ import tomllib
 from conftest import ROOT
 
 
-def pinned():
-    """{normalised package name: version} from requirements.txt."""
+BINDER = ROOT / "binder"
+# Installed for building the book or running the tests only: never on Binder
+BUILD_AND_TEST_ONLY = {"jupyter-book", "sphinx-exercise", "pytest", "pytest-xdist", "nbval",
+                       "nbclient", "playwright", "pyyaml", "psutil", "nltk"}
+
+
+def normalise(name):
+    return re.sub(r"[-_.]+", "-", name.lower())
+
+
+def pinned(path=ROOT / "requirements.txt"):
+    """{normalised package name: version} from a requirements file."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
             name, sep, version = line.partition("==")
-            assert sep, f"requirements.txt: {line!r} is not pinned with =="
-            pins[re.sub(r"[-_.]+", "-", name.lower())] = version
+            assert sep, f"{path.name}: {line!r} is not pinned with =="
+            pins[normalise(name)] = version
     return pins
 
 
@@ -36,3 +51,37 @@ def test_postbuild_installs_cnnlib_without_touching_the_pins():
     post_build = (ROOT / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build
     assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+def test_binder_pins_are_requirements_txt_pins():
+    binder, pins = pinned(BINDER / "requirements.txt"), pinned()
+    assert binder, "binder/requirements.txt is empty"
+    for name, version in binder.items():
+        assert name in pins, f"binder/requirements.txt: {name} is not in requirements.txt"
+        assert version == pins[name], f"{name}: Binder pins {version}, requirements.txt {pins[name]}"
+
+
+def test_binder_installs_every_cnnlib_dependency_and_the_kernel():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    binder = pinned(BINDER / "requirements.txt")
+    for requirement in project["dependencies"]:
+        name = normalise(re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0])
+        assert name in binder, f"{name} (a cnnlib dependency) is not in binder/requirements.txt"
+    for name in ("ipykernel", "ipywidgets"):
+        assert name in binder, f"{name} is not in binder/requirements.txt"
+
+
+def test_binder_does_not_install_the_build_and_test_stack():
+    binder = pinned(BINDER / "requirements.txt")
+    assert not BUILD_AND_TEST_ONLY & set(binder), sorted(BUILD_AND_TEST_ONLY & set(binder))
+    # every pin of requirements.txt is either on Binder or named here as build/test-only
+    unaccounted = set(pinned()) - set(binder) - BUILD_AND_TEST_ONLY
+    assert not unaccounted, f"neither on Binder nor build/test-only: {sorted(unaccounted)}"
+
+
+def test_binder_postbuild_and_runtime_match_the_root_ones():
+    post_build = (BINDER / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build
+    assert (BINDER / "postBuild").stat().st_mode & 0o111, "binder/postBuild must be executable"
+    runtime = (ROOT / "runtime.txt").read_text().strip()
+    assert (BINDER / "runtime.txt").read_text().strip() == runtime
