@@ -51,7 +51,7 @@ $(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt data/SHA256SUMS
 
 ## book: build the HTML book into _build/html, executing every chapter not already executed
 ## with the same code (fails on any warning or notebook error)
-book: $(STAMP) $(CACHE_STAMP)
+book: $(STAMP) $(CACHE_STAMP) node_modules/.installed
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
 ## test: unit tests and every notebook (nbval, in parallel; each executed notebook goes to the

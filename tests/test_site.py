@@ -1,7 +1,13 @@
 """Browser tests of the built book (_build/html) in Debian's headless Chromium via Playwright.
 
 Build first (`make book`; `make test` does it). Without a build the tests are skipped locally and
-fail in CI, where a missing site is a bug.
+fail in CI, where a missing site is a bug. CNNLIB_SITE_DIR tests another build (a folder holding
+index.html) instead of _build/html.
+
+Issue #21: reading the site requests nothing from another host (every request is recorded, and
+requests leaving 127.0.0.1 are also blocked, so math must render from the site's own MathJax), and
+axe-core (node_modules/axe-core, pinned in package-lock.json) finds no critical or serious
+violation on any page at 1280 and 390 px, apart from the notebook-side ones in AXE_KNOWN.
 """
 
 import functools
@@ -20,7 +26,9 @@ import yaml
 
 from conftest import ROOT
 
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("CNNLIB_SITE_DIR") or ROOT / "_build" / "html")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = [1280, 390]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's chromium by default
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -77,10 +85,15 @@ def _is_local(url: str) -> bool:
     return urlparse(url).hostname in ("127.0.0.1", None, "")
 
 
-def open_page(browser, site, path, width=1280):
-    """Load a page with external requests blocked; return (page, console errors from our site)."""
+def open_page(browser, site, path, width=1280, requests=None):
+    """Load a page with external requests blocked; return (page, console errors from our site).
+
+    Every URL the page requests is appended to `requests` when a list is given.
+    """
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors = []
+    if requests is not None:
+        page.on("request", lambda request: requests.append(request.url))
 
     def on_console(msg):
         if msg.type != "error":
@@ -244,3 +257,80 @@ def test_dark_mode_darkens_the_page(browser, site):
     red, green, blue = [int(v) for v in re.findall(r"\d+", background)[:3]]
     assert red + green + blue < 200, f"page background {background} is not dark"
     context.close()
+
+
+def _settle(page):
+    """Let deferred scripts finish: MathJax typesetting, its fonts, the widgets bundle."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_reading_a_page_requests_nothing_from_another_host(browser, site, doc):
+    requests = []
+    page, _ = open_page(browser, site, f"{doc}.html", requests=requests)
+    _settle(page)
+    page.close()
+    outside = [url for url in requests if not url.startswith(("data:", "blob:")) and not _is_local(url)]
+    print(f"{doc}: {len(requests)} requests, {len(outside)} to other hosts")
+    assert requests and not outside, f"{doc}: requests to other hosts: {outside}"
+
+
+def test_math_renders_with_the_network_blocked(browser, site):
+    page, errors = open_page(browser, site, "chapters/03_padding_stride.html")
+    _settle(page)
+    typeset, untypeset = page.evaluate(
+        "[document.querySelectorAll('mjx-container').length,"
+        " Array.from(document.querySelectorAll('main .math'))"
+        ".filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80))]"
+    )
+    assert typeset > 10, f"only {typeset} MathJax outputs: MathJax did not run"
+    assert not untypeset, f"math left as TeX: {untypeset[:5]}"
+    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    assert not errors, errors
+    page.close()
+
+
+# Violations only the notebooks can fix (issue #21's remaining notebook work): matplotlib's
+# to_jshtml animation players in chapter 3 have frames without alt text and unlabelled sliders.
+# Each entry: (page, rule) -> the id prefix of the only elements it may flag there.
+AXE_KNOWN = {
+    ("chapters/03_padding_stride", "image-alt"): "#_anim_img",
+    ("chapters/03_padding_stride", "label"): "#_anim_slider",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
+        pytest.skip("node_modules/axe-core is missing: run `npm ci`")
+    return str(AXE)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("doc", PAGES)
+def test_axe_finds_no_serious_violation(browser, site, axe_source, doc, width):
+    page, _ = open_page(browser, site, f"{doc}.html", width=width)
+    _settle(page)
+    page.add_script_tag(path=axe_source)
+    violations = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " targets: v.nodes.map(n => n.target.join(' ')),"
+        " html: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))})))"
+    )
+    page.close()
+    print(f"{doc} @{width}px: " + (", ".join(f"{v['id']} ({v['impact']}) x{len(v['targets'])}"
+                                             for v in violations) or "no violations"))
+    serious = []
+    for violation in violations:
+        if violation["impact"] not in ("critical", "serious"):
+            continue
+        allowed = AXE_KNOWN.get((doc, violation["id"]))
+        targets = [t for t in violation["targets"] if not (allowed and t.startswith(allowed))]
+        if targets:
+            serious.append(f"{violation['id']} ({violation['impact']}): {targets[:5]} "
+                           f"{violation['html']}")
+    assert not serious, f"{doc} at {width} px:\n" + "\n".join(serious)
