@@ -270,3 +270,99 @@ def generate_scenes(n, size=64, max_objects=3, min_objects=1,
                             tuple(int(v) for v in boxes[i, k]))
                 for k in range(n_objects[i])] for i in range(n)]
     return Scenes(images, masks, objects, ("background",) + shapes)
+
+
+# ---------------------------------------------------------------- captions by a small grammar
+
+def _phrase(obj):
+    return f"a {obj.colour} {obj.shape}"
+
+
+def scene_caption(objects):
+    """The caption of one generated scene, from its objects, by a small grammar.
+
+    Objects are named left to right (by column of their centre). One object: "a red circle".
+    Two: "a red circle above a blue square" when the vertical distance of the centres is larger
+    than the horizontal one (the upper object first, "above"), else "a red circle left of a blue
+    square". Three: "a red circle , a blue square and a green triangle" (left to right).
+
+    Parameters
+    ----------
+    objects : list of 1 to 3 objects with attributes ``shape``, ``colour`` and
+        ``centre`` = (row, col), such as ``cnnlib.scenes.SceneObject``
+
+    Returns
+    -------
+    str, the caption (lower case, tokens separated by single spaces).
+    """
+    objects = list(objects)
+    if not 1 <= len(objects) <= 3:
+        raise ValueError(f"objects must hold 1 to 3 objects, got {len(objects)}")
+    for obj in objects:
+        if not all(hasattr(obj, a) for a in ("shape", "colour", "centre")):
+            raise TypeError("each object needs attributes shape, colour and centre=(row, col)")
+    ordered = caption_order(objects)
+    if len(ordered) == 1:
+        return _phrase(ordered[0])
+    if len(ordered) == 2:
+        a, b = ordered
+        (ra, ca), (rb, cb) = a.centre, b.centre
+        if abs(ra - rb) > abs(ca - cb):
+            return f"{_phrase(a)} above {_phrase(b)}"
+        return f"{_phrase(a)} left of {_phrase(b)}"
+    return f"{_phrase(ordered[0])} , {_phrase(ordered[1])} and {_phrase(ordered[2])}"
+
+
+def caption_order(objects):
+    """The objects in the order ``scene_caption`` names them.
+
+    Parameters
+    ----------
+    objects : list of objects with ``centre`` = (row, col)
+
+    Returns
+    -------
+    list of the same objects: for two objects whose centres differ more vertically than
+    horizontally, top to bottom; otherwise left to right (ties broken by row).
+    """
+    objects = list(objects)
+    if len(objects) == 2:
+        (ra, ca), (rb, cb) = objects[0].centre, objects[1].centre
+        if abs(ra - rb) > abs(ca - cb):
+            return sorted(objects, key=lambda o: (o.centre[0], o.centre[1]))
+    return sorted(objects, key=lambda o: (o.centre[1], o.centre[0]))
+
+
+def scene_captions(objects_per_image):
+    """Captions of many scenes.
+
+    Parameters
+    ----------
+    objects_per_image : list of N lists of objects (``Scenes.objects``)
+
+    Returns
+    -------
+    list of N str captions.
+    """
+    return [scene_caption(objects) for objects in objects_per_image]
+
+
+def held_out_mask(objects_per_image, combinations):
+    """Which scenes contain a held-out colour/shape combination.
+
+    Parameters
+    ----------
+    objects_per_image : list of N lists of objects with ``colour`` and ``shape``
+    combinations : iterable of (colour, shape) pairs, e.g. [("blue", "triangle")]
+
+    Returns
+    -------
+    (N,) bool, True where a scene holds at least one object of a held-out combination.
+    """
+    combos = set()
+    for combo in combinations:
+        if isinstance(combo, str) or len(combo) != 2:
+            raise ValueError(f"combinations must hold (colour, shape) pairs, got {combo!r}")
+        combos.add(tuple(combo))
+    return np.array([any((o.colour, o.shape) in combos for o in objects)
+                     for objects in objects_per_image], bool)

@@ -8,22 +8,21 @@
 * Upsampling: :func:`conv2d_transpose` ("deconvolution", the gradient of a convolution) in
   NumPy, :func:`bilinear_kernel` / :class:`BilinearInitializer` (the FCN paper's initialisation).
 * :func:`fcn`: FCN-32s, FCN-16s and FCN-8s on a small VGG backbone from :mod:`cnnlib.zoo`.
-* :func:`load_camvid`: the CamVid street scenes of the course sample.
+* :func:`load_camvid`: the CamVid street scenes of the course sample (from
+  :mod:`cnnlib.datasets`, kept here for chapter 10).
 
 Label maps are integer arrays of any shape (e.g. ``(N, H, W)``); images are NHWC like Keras.
 """
 
 import math
 import numbers
-import os
-from pathlib import Path
-from typing import NamedTuple
 
 import keras
 import numpy as np
 from keras import layers
 
 from cnnlib import arithmetic, zoo
+from cnnlib.datasets.samples import CAMVID_CLASSES, CAMVID_VOID, CamVid, load_camvid  # noqa: F401
 
 # --------------------------------------------------------------------------- metrics
 
@@ -426,84 +425,3 @@ def fcn(variant="8s", input_shape=(64, 64, 3), num_classes=4, width=1 / 16, head
     score = layers.UpSampling2D(stride, interpolation="bilinear", name=f"up{stride}")(score)
     probs = layers.Activation("softmax", name="softmax")(score)
     return keras.Model(base.input, probs, name=f"fcn{variant}")
-
-
-# --------------------------------------------------------------------------- CamVid
-
-#: SegNet's 11 CamVid classes; label 11 is "void" (unlabelled).
-CAMVID_CLASSES = ("sky", "building", "pole", "road", "pavement", "tree", "sign/symbol", "fence",
-                  "car", "pedestrian", "bicyclist")
-CAMVID_VOID = 11
-
-
-class CamVid(NamedTuple):
-    """The CamVid sample (a NamedTuple with these fields).
-
-    - ``images``: uint8 array (N, 360, 480, 3)
-    - ``masks``: uint8 array (N, 360, 480), ids into ``class_names``, ``void`` = unlabelled
-    - ``names``: tuple of the N file names
-    - ``class_names``: the 11 classes (``CAMVID_CLASSES``)
-    - ``void``: int, 11
-    - ``description``: one line saying what this is
-    """
-
-    images: np.ndarray
-    masks: np.ndarray
-    names: tuple
-    class_names: tuple
-    void: int
-    description: str
-
-
-def load_camvid(data_dir=None):
-    """Load the CamVid scenes of the course sample (or of ``<data_dir>/camvid/``).
-
-    The folder holds ``images/*.png`` (RGB) and ``masks/*.png`` (same names, uint8 class ids,
-    11 = void), as in the SegNet tutorial copy of CamVid (Brostow et al. 2008);
-    :func:`cnnlib.course_sample.locate` finds the sample's copy.
-
-    Returns
-    -------
-    CamVid, or None (with a one-line notice) when the course sample cannot be reached (no
-    local copy and no network). A ``data_dir`` without ``camvid/images`` and ``camvid/masks``
-    raises FileNotFoundError; unreadable or mismatched files raise ValueError.
-    """
-    from PIL import Image
-
-    from cnnlib import course_sample
-
-    if data_dir is not None:
-        folder, where = Path(data_dir) / "camvid", str(data_dir)
-    else:
-        try:
-            folder, where = course_sample.locate("camvid")
-        except course_sample.Unreachable as err:
-            print(f"CamVid: the course sample is not reachable ({err}); "
-                  "skipping the real street scenes")
-            return None
-    if not (folder / "images").is_dir() or not (folder / "masks").is_dir():
-        raise FileNotFoundError(f"no camvid/images and camvid/masks folders in {folder.parent}")
-    names = tuple(sorted(p.name for p in (folder / "images").glob("*.png")))
-    if not names:
-        raise ValueError(f"{folder / 'images'} holds no .png files")
-    images, masks = [], []
-    for name in names:
-        mask_path = folder / "masks" / name
-        if not mask_path.is_file():
-            raise ValueError(f"image {name} has no mask {mask_path}")
-        image = np.asarray(Image.open(folder / "images" / name).convert("RGB"))
-        mask = np.asarray(Image.open(mask_path))
-        if mask.ndim != 2 or mask.shape != image.shape[:2]:
-            raise ValueError(f"mask {name} has shape {mask.shape}, expected {image.shape[:2]}")
-        if mask.max() > CAMVID_VOID:
-            raise ValueError(f"mask {name} holds label {mask.max()}, allowed 0..{CAMVID_VOID}")
-        images.append(image)
-        masks.append(mask.astype(np.uint8))
-    shapes = {im.shape for im in images}
-    if len(shapes) != 1:
-        raise ValueError(f"CamVid images differ in size: {sorted(shapes)}")
-    h, w = images[0].shape[:2]
-    description = (f"CamVid sample: {len(names)} street scenes {h}x{w} with per-pixel labels "
-                   f"(11 classes + void), from {where}")
-    return CamVid(np.stack(images), np.stack(masks), names, CAMVID_CLASSES, CAMVID_VOID,
-                  description)

@@ -405,7 +405,7 @@ def test_load_flickr8k_captions(tmp_path, capsys):
     data = cap.load_flickr8k_captions(tmp_path)
     assert data.captions == {"a.jpg": ["A dog runs .", "A dog, running."], "b.jpg": ["A cat ."]}
     assert data.images == ["a.jpg"]
-    assert "flickr8k <- 2 images" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("cnnlib.datasets: flickr8k <- 2 images")
     (folder / "captions.txt").write_text("file,text\na.jpg,x\n")
     with pytest.raises(ValueError, match="header"):
         cap.load_flickr8k_captions(tmp_path)
@@ -424,7 +424,8 @@ def test_load_flickr8k_from_the_course_sample(capsys):
 @pytest.mark.usefixtures("offline_datasets")
 def test_load_flickr8k_unreachable(capsys):
     assert cap.load_flickr8k_captions() is None
-    assert "course sample is not reachable" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(
+        "cnnlib.datasets: flickr8k <- nothing: the course sample is not reachable")
 
 
 # --- attention --------------------------------------------------------------------------------

@@ -87,9 +87,12 @@ def test_colab_install_points_at_the_configured_repository(path):
 
 def test_every_cnnlib_module_is_on_the_api_page():
     api = (ROOT / "book" / "api.md").read_text()
-    for module in sorted((ROOT / "cnnlib").glob("*.py")):
-        if module.stem != "__init__":
-            assert f".. automodule:: cnnlib.{module.stem}\n" in api, f"add cnnlib.{module.stem} to book/api.md"
+    for module in sorted((ROOT / "cnnlib").rglob("*.py")):
+        parts = module.relative_to(ROOT).with_suffix("").parts
+        parts = parts[:-1] if parts[-1] == "__init__" else parts
+        if len(parts) > 1 and not any(p.startswith("_") for p in parts):  # private: not listed
+            name = ".".join(parts)
+            assert f".. automodule:: {name}\n" in api, f"add {name} to book/api.md"
 
 
 FIGURE_CALL = re.compile(r"plt\.show\(\)|display\(|show_images|show_feature_maps|show_kernels")

@@ -297,13 +297,15 @@ def test_load_camvid(capsys):
     assert cv.masks.shape == (9, 360, 480) and cv.masks.max() <= 11
     assert len(cv.class_names) == 11 and cv.void == 11 and len(cv.names) == 9
     assert cv.description.endswith("from the course sample in this checkout's data/")
+    assert capsys.readouterr().out == f"cnnlib.datasets: camvid <- {cv.description}\n"
 
 
 @pytest.mark.usefixtures("offline_datasets")
 def test_load_camvid_absent(tmp_path, capsys):
     assert seg.load_camvid() is None
     out = capsys.readouterr().out
-    assert out.startswith("CamVid: the course sample is not reachable (cannot download")
+    assert out.startswith("cnnlib.datasets: camvid <- nothing: the course sample is not "
+                          "reachable (cannot download")
     with pytest.raises(FileNotFoundError, match="camvid"):
         seg.load_camvid(tmp_path)
 
