@@ -29,6 +29,8 @@ import math
 import numbers
 from typing import NamedTuple
 
+from cnnlib import _validate
+
 PADDING_MODES = ("valid", "same", "full", "causal")
 
 
@@ -36,24 +38,12 @@ PADDING_MODES = ("valid", "same", "full", "causal")
 
 
 def _int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    """Kept for :mod:`cnnlib.animation`, which calls it (edited elsewhere this round)."""
+    return _validate.integer(name, value, minimum=minimum)
 
 
 def _positive_int(name: str, value) -> int:
-    return _int(name, value, 1)
-
-
-def _pair(name: str, value) -> tuple:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-        return _positive_int(name, value[0]), _positive_int(name, value[1])
-    v = _positive_int(name, value)
-    return v, v
+    return _validate.integer(name, value, minimum=1)
 
 
 def _ndim(*values) -> int | None:
@@ -66,23 +56,11 @@ def _ndim(*values) -> int | None:
     return None
 
 
-def _per_axis(name: str, value, ndim: int, minimum: int = 1) -> tuple:
-    """``value`` as a tuple of ``ndim`` ints >= minimum (an int is repeated)."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != ndim:
-            raise ValueError(
-                f"{name} must be an int or a tuple of {ndim} ints (one per spatial axis), "
-                f"got {value!r}"
-            )
-        return tuple(_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value))
-    return (_int(name, value, minimum),) * ndim
-
-
 def _axes(input_size, *others):
     """(ndim or None, input sizes as a tuple)."""
     ndim = _ndim(input_size, *others)
     n = 1 if ndim is None else ndim
-    return ndim, _per_axis("input_size", input_size, n)
+    return ndim, _validate.per_axis("input_size", input_size, n)
 
 
 def _out(ndim, values):
@@ -92,7 +70,7 @@ def _out(ndim, values):
 def _explicit_padding(padding, ndim: int) -> tuple:
     """Explicit padding spec -> ((before, after), ...) with one pair per axis."""
     if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
-        p = _int("padding", padding, 0)
+        p = _validate.integer("padding", padding, minimum=0)
         return ((p, p),) * ndim
     if isinstance(padding, (tuple, list)):
         items = list(padding)
@@ -104,14 +82,14 @@ def _explicit_padding(padding, ndim: int) -> tuple:
                         raise ValueError(
                             f"padding[{i}] must be an int or a pair (before, after), got {item!r}"
                         )
-                    pairs.append((_int(f"padding[{i}][0]", item[0], 0),
-                                  _int(f"padding[{i}][1]", item[1], 0)))
+                    pairs.append((_validate.integer(f"padding[{i}][0]", item[0], minimum=0),
+                                  _validate.integer(f"padding[{i}][1]", item[1], minimum=0)))
                 else:
-                    p = _int(f"padding[{i}]", item, 0)
+                    p = _validate.integer(f"padding[{i}]", item, minimum=0)
                     pairs.append((p, p))
             return tuple(pairs)
         if len(items) == 2 * ndim and not any(isinstance(v, (tuple, list)) for v in items):
-            flat = [_int(f"padding[{i}]", v, 0) for i, v in enumerate(items)]
+            flat = [_validate.integer(f"padding[{i}]", v, minimum=0) for i, v in enumerate(items)]
             return tuple((flat[2 * a], flat[2 * a + 1]) for a in range(ndim))
         raise ValueError(
             f"padding for {ndim} spatial axes must be 'valid', 'same', 'full', an int, a tuple of "
@@ -140,9 +118,9 @@ def _mode(padding, allowed) -> str | None:
 
 def dense_params(n_inputs: int, units: int, use_bias: bool = True) -> int:
     """Weights (+ biases) of a fully connected layer: ``n_inputs * units (+ units)``."""
-    n_inputs = _positive_int("n_inputs", n_inputs)
-    units = _positive_int("units", units)
-    return n_inputs * units + (units if use_bias else 0)
+    n_inputs = _validate.integer("n_inputs", n_inputs, minimum=1)
+    units = _validate.integer("units", units, minimum=1)
+    return n_inputs * units + (units if _validate.boolean("use_bias", use_bias) else 0)
 
 
 def mlp_params(layer_sizes, use_bias: bool = True) -> int:
@@ -161,16 +139,17 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = 
     shared by every position. With ``groups`` (as Keras' ``Conv2D(groups=...)``) each filter sees
     only ``in_channels / groups`` input channels; both counts must be divisible by ``groups``.
     """
-    k_h, k_w = _pair("kernel_size", kernel_size)
-    in_channels = _positive_int("in_channels", in_channels)
-    filters = _positive_int("filters", filters)
-    groups = _positive_int("groups", groups)
+    k_h, k_w = _validate.per_axis("kernel_size", kernel_size, 2)
+    in_channels = _validate.integer("in_channels", in_channels, minimum=1)
+    filters = _validate.integer("filters", filters, minimum=1)
+    groups = _validate.integer("groups", groups, minimum=1)
     if in_channels % groups or filters % groups:
         raise ValueError(
             f"in_channels ({in_channels}) and filters ({filters}) must both be divisible by "
             f"groups ({groups})"
         )
-    return (k_h * k_w * (in_channels // groups) + (1 if use_bias else 0)) * filters
+    bias = 1 if _validate.boolean("use_bias", use_bias) else 0
+    return (k_h * k_w * (in_channels // groups) + bias) * filters
 
 
 # --------------------------------------------------------------------------- sizes
@@ -183,8 +162,8 @@ def effective_kernel_size(kernel_size, dilation=1):
     """
     ndim = _ndim(kernel_size, dilation)
     n = 1 if ndim is None else ndim
-    ks = _per_axis("kernel_size", kernel_size, n)
-    ds = _per_axis("dilation", dilation, n)
+    ks = _validate.per_axis("kernel_size", kernel_size, n)
+    ds = _validate.per_axis("dilation", dilation, n)
     return _out(ndim, [k + (k - 1) * (d - 1) for k, d in zip(ks, ds)])
 
 
@@ -201,9 +180,9 @@ def same_padding(input_size, kernel_size, strides=1, dilation=1):
     """
     ndim, ns = _axes(input_size, kernel_size, strides, dilation)
     n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ks = _validate.per_axis("kernel_size", kernel_size, n_ax)
+    ss = _validate.per_axis("strides", strides, n_ax)
+    ds = _validate.per_axis("dilation", dilation, n_ax)
     pads = []
     for n, k, s, d in zip(ns, ks, ss, ds):
         k_eff = k + (k - 1) * (d - 1)
@@ -219,9 +198,9 @@ def resolve_padding(input_size, kernel_size, padding="valid", strides=1, dilatio
     """
     ndim, ns = _axes(input_size, kernel_size, strides, dilation)
     n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ks = _validate.per_axis("kernel_size", kernel_size, n_ax)
+    ss = _validate.per_axis("strides", strides, n_ax)
+    ds = _validate.per_axis("dilation", dilation, n_ax)
     mode = _mode(padding, PADDING_MODES)
     if mode == "causal" and n_ax != 1:
         raise ValueError(f"padding='causal' is for one spatial axis (Conv1D), got {n_ax} axes")
@@ -264,9 +243,9 @@ def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilati
     """
     ndim, ns = _axes(input_size, kernel_size, strides, dilation)
     n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ks = _validate.per_axis("kernel_size", kernel_size, n_ax)
+    ss = _validate.per_axis("strides", strides, n_ax)
+    ds = _validate.per_axis("dilation", dilation, n_ax)
     pads = resolve_padding(ns, ks, padding, ss, ds)
     out = []
     for n, k, s, d, (pb, pa) in zip(ns, ks, ss, ds, pads):
@@ -279,6 +258,38 @@ def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilati
             )
         out.append((n + pb + pa - k_eff) // s + 1)
     return _out(ndim, out)
+
+
+def pool_padding(input_size, pool_size, padding="valid", strides=None):
+    """Explicit ``(before, after)`` padding per axis of a pooling window.
+
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis
+    pool_size : int or tuple of ints
+    padding : "valid", "same" or explicit ints as in :func:`resolve_padding`; each explicit side
+        must be smaller than the window (otherwise a window would lie entirely in the padding)
+    strides : int, tuple or None (None: ``pool_size``)
+
+    Returns
+    -------
+    one ``(before, after)`` pair (int ``input_size``) or a tuple of pairs.
+    """
+    ndim, ns = _axes(input_size, pool_size, strides)
+    n_ax = len(ns)
+    ks = _validate.per_axis("pool_size", pool_size, n_ax)
+    ss = ks if strides is None else _validate.per_axis("strides", strides, n_ax)
+    mode = _mode(padding, ("valid", "same"))
+    if mode is not None:
+        return _out(ndim, resolve_padding(ns, ks, mode, ss))
+    pads = _explicit_padding(padding, n_ax)
+    for k, (pb, pa) in zip(ks, pads):
+        if max(pb, pa) >= k:
+            raise ValueError(
+                f"padding {(pb, pa)} must be smaller than pool_size {k} on each side: a "
+                f"window would lie entirely in the padding; got padding={padding!r}"
+            )
+    return _out(ndim, pads)
 
 
 def pool_output_size(input_size, pool_size, strides=None, padding="valid"):
@@ -294,19 +305,9 @@ def pool_output_size(input_size, pool_size, strides=None, padding="valid"):
     """
     ndim, ns = _axes(input_size, pool_size, strides)
     n_ax = len(ns)
-    ks = _per_axis("pool_size", pool_size, n_ax)
-    ss = ks if strides is None else _per_axis("strides", strides, n_ax)
-    mode = _mode(padding, ("valid", "same"))
-    if mode is not None:
-        pads = resolve_padding(ns, ks, mode, ss)
-    else:
-        pads = _explicit_padding(padding, n_ax)
-        for k, (pb, pa) in zip(ks, pads):
-            if max(pb, pa) >= k:
-                raise ValueError(
-                    f"padding {(pb, pa)} must be smaller than pool_size {k} on each side: a "
-                    f"window would lie entirely in the padding; got padding={padding!r}"
-                )
+    ks = _validate.per_axis("pool_size", pool_size, n_ax)
+    ss = ks if strides is None else _validate.per_axis("strides", strides, n_ax)
+    pads = pool_padding(ns, ks, padding, ss)
     out = []
     for n, k, s, (pb, pa) in zip(ns, ks, ss, pads):
         if n + pb + pa < k:
@@ -342,13 +343,13 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
     """
     ndim, ns = _axes(input_size, kernel_size, strides, dilation)
     n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ks = _validate.per_axis("kernel_size", kernel_size, n_ax)
+    ss = _validate.per_axis("strides", strides, n_ax)
+    ds = _validate.per_axis("dilation", dilation, n_ax)
     if output_padding is None:
         aps = (None,) * n_ax
     else:
-        aps = _per_axis("output_padding", output_padding, n_ax, minimum=0)
+        aps = _validate.per_axis("output_padding", output_padding, n_ax, minimum=0)
         for a, s in zip(aps, ss):
             if a >= s:
                 raise ValueError(
@@ -411,10 +412,10 @@ def transpose_equivalent(input_size: int, kernel_size: int, strides: int = 1, pa
     input_size: int -> TransposeEquivalent(input_size=o, ..., output_size=i). Padding must be an
     int with ``p <= k - 1`` (otherwise the equivalent padding would be negative).
     """
-    i = _positive_int("input_size", input_size)
-    k = _positive_int("kernel_size", kernel_size)
-    s = _positive_int("strides", strides)
-    p = _int("padding", padding, 0)
+    i = _validate.integer("input_size", input_size, minimum=1)
+    k = _validate.integer("kernel_size", kernel_size, minimum=1)
+    s = _validate.integer("strides", strides, minimum=1)
+    p = _validate.integer("padding", padding, minimum=0)
     if p > k - 1:
         raise ValueError(f"padding must be <= kernel_size - 1 = {k - 1}, got {p}")
     o = conv_output_size(i, k, p, s)
@@ -458,9 +459,9 @@ def _layer_spec(index, layer):
             f"layers[{index}] must be (kernel_size, strides[, dilation[, padding]]) or a dict, "
             f"got {layer!r}"
         )
-    return (_positive_int(f"layers[{index}] kernel_size", k),
-            _positive_int(f"layers[{index}] strides", s),
-            _positive_int(f"layers[{index}] dilation", d), p)
+    return (_validate.integer(f"layers[{index}] kernel_size", k, minimum=1),
+            _validate.integer(f"layers[{index}] strides", s, minimum=1),
+            _validate.integer(f"layers[{index}] dilation", d, minimum=1), p)
 
 
 def receptive_field(layers, input_size=None):
@@ -477,7 +478,7 @@ def receptive_field(layers, input_size=None):
     layers = list(layers)
     if not layers:
         raise ValueError("layers must contain at least one layer")
-    n = None if input_size is None else _positive_int("input_size", input_size)
+    n = None if input_size is None else _validate.integer("input_size", input_size, minimum=1)
     size, jump, start = 1, 1, 0.0
     fields = []
     for idx, layer in enumerate(layers):
@@ -511,7 +512,7 @@ def keras_layer_specs(model, axis: int = 0) -> list:
     Flatten, global pooling, transposed convolution, ...) raises ValueError, since its outputs
     do not have a local receptive field of this kind.
     """
-    axis = _int("axis", axis, 0)
+    axis = _validate.integer("axis", axis, minimum=0)
     specs = []
     try:
         layers = list(model.layers if hasattr(model, "layers") else model)
