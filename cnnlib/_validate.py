@@ -144,3 +144,12 @@ def images(name, value, layout="(N, H, W, C)"):
     if min(value.shape) == 0:
         raise ValueError(f"{name} must not have an empty axis, got shape {value.shape}")
     return value
+
+
+def keras_model(name, value):
+    """``value`` if it is a ``keras.Model`` (Keras is imported only when this is called)."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
+    return value

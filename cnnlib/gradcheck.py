@@ -11,17 +11,14 @@ exception: avoid them in checks.
 Same idea as CS231n's ``gradient_check.py``; the layers checked live in :mod:`cnnlib.grad`.
 """
 
-import numbers
 
 import numpy as np
 
+from cnnlib import _validate
+
 
 def _step(h) -> float:
-    if isinstance(h, bool) or not isinstance(h, numbers.Real):
-        raise TypeError(f"h must be a positive number, got {type(h).__name__} {h!r}")
-    if not 0 < h < 1:
-        raise ValueError(f"h must be in (0, 1), got {h}; 1e-5 suits float64")
-    return float(h)
+    return _validate.real("h", h, above=0, below=1)
 
 
 def numerical_gradient(f, x, h=1e-5):

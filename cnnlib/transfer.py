@@ -27,11 +27,6 @@ _BLOCK = re.compile(r"^block_?(\d+)_")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def _check_model(model, name="model"):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{name} must be a keras.Model, got {type(model).__name__}")
-
-
 def _check_shape(input_shape):
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (H, W, C) with positive ints, got {input_shape!r}")
@@ -108,7 +103,7 @@ def with_head(backbone, num_classes, dropout=0.0, name="classifier"):
     ``freeze_blocks(..., freeze_batch_norm=True)`` (a frozen BatchNormalization layer normalises
     with its stored statistics and never updates them).
     """
-    _check_model(backbone, "backbone")
+    _validate.keras_model("backbone", backbone)
     num_classes = _validate.integer("num_classes", num_classes, minimum=2)
     dropout = _validate.real("dropout", dropout, minimum=0, below=1)
     inputs = keras.Input(backbone.input_shape[1:])
@@ -124,7 +119,7 @@ def block_ids(model):
 
     Works with :func:`small_backbone`, ``keras.applications.VGG16/VGG19`` and MobileNetV2.
     """
-    _check_model(model)
+    _validate.keras_model("model", model)
     return sorted({int(m.group(1)) for layer in model.layers if (m := _BLOCK.match(layer.name))})
 
 
@@ -266,7 +261,7 @@ def cached_model(name, build, pretrain, rebuild=False, directory=None):
     folder = Path(directory) if directory is not None else cache_dir()
     path = folder / f"{name}.keras"
     model = build()
-    _check_model(model, "build()")
+    _validate.keras_model("build()", model)
     if path.exists() and not rebuild:
         how = (f"delete {path} or call cached_model(..., rebuild=True) to pretrain again")
         try:
