@@ -155,6 +155,10 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = 
 # --------------------------------------------------------------------------- sizes
 
 
+def _extent(k: int, d: int) -> int:
+    return k + (k - 1) * (d - 1)
+
+
 def effective_kernel_size(kernel_size, dilation=1):
     """Extent of a dilated kernel: ``k + (k - 1)(d - 1)`` (``d - 1`` gaps between taps).
 
@@ -164,7 +168,7 @@ def effective_kernel_size(kernel_size, dilation=1):
     n = 1 if ndim is None else ndim
     ks = _validate.per_axis("kernel_size", kernel_size, n)
     ds = _validate.per_axis("dilation", dilation, n)
-    return _out(ndim, [k + (k - 1) * (d - 1) for k, d in zip(ks, ds)])
+    return _out(ndim, [_extent(k, d) for k, d in zip(ks, ds)])
 
 
 def same_padding(input_size, kernel_size, strides=1, dilation=1):
@@ -185,7 +189,7 @@ def same_padding(input_size, kernel_size, strides=1, dilation=1):
     ds = _validate.per_axis("dilation", dilation, n_ax)
     pads = []
     for n, k, s, d in zip(ns, ks, ss, ds):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         total = max((math.ceil(n / s) - 1) * s + k_eff - n, 0)
         pads.append((total // 2, total - total // 2))
     return _out(ndim, pads)
@@ -206,7 +210,7 @@ def resolve_padding(input_size, kernel_size, padding="valid", strides=1, dilatio
         raise ValueError(f"padding='causal' is for one spatial axis (Conv1D), got {n_ax} axes")
     pads = []
     for a, (n, k, s, d) in enumerate(zip(ns, ks, ss, ds)):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if mode == "valid":
             pads.append((0, 0))
         elif mode == "same":
@@ -249,7 +253,7 @@ def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilati
     pads = resolve_padding(ns, ks, padding, ss, ds)
     out = []
     for n, k, s, d, (pb, pa) in zip(ns, ks, ss, ds, pads):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if n + pb + pa < k_eff:
             raise ValueError(
                 f"the kernel (extent {k_eff} = {k} taps with dilation {d}) is larger than the "
@@ -360,7 +364,7 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
     pads = None if mode is not None else _explicit_padding(padding, n_ax)
     out = []
     for i, (n, k, s, d, a) in enumerate(zip(ns, ks, ss, ds, aps)):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if mode == "valid":
             o = s * (n - 1) + k_eff + (max(s - k_eff, 0) if a is None else a)
         elif mode == "same":
@@ -490,7 +494,7 @@ def receptive_field(layers, input_size=None):
             n = conv_output_size(n, k, p, s, d)
         else:
             pb = resolve_padding(1, k, p, s, d)[0]
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         start += ((k_eff - 1) / 2 - pb) * jump
         size += (k_eff - 1) * jump
         jump *= s

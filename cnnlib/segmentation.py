@@ -29,12 +29,9 @@ from cnnlib.datasets.samples import CAMVID_CLASSES, CAMVID_VOID, CamVid, load_ca
 
 
 def _label_maps(y_true, y_pred, num_classes, ignore_index):
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
-            or num_classes < 1:
-        raise ValueError(f"num_classes must be an int >= 1, got {num_classes!r}")
-    if ignore_index is not None and (isinstance(ignore_index, bool)
-                                     or not isinstance(ignore_index, numbers.Integral)):
-        raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
+    num_classes = _validate.integer("num_classes", num_classes, minimum=1)
+    if ignore_index is not None:
+        ignore_index = _validate.integer("ignore_index", ignore_index)
     arrays = []
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         y = np.asarray(y)
@@ -178,13 +175,10 @@ def dense_to_conv_kernel(kernel, feature_shape):
     -------
     array (h, w, c, units), a Conv2D kernel.
     """
-    kernel = np.asarray(kernel)
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be a Dense kernel (inputs, units), got shape {kernel.shape}")
-    if (not isinstance(feature_shape, (tuple, list)) or len(feature_shape) != 3
-            or not all(isinstance(v, numbers.Integral) and v > 0 for v in feature_shape)):
+    kernel = _validate.array("kernel", kernel, ndim=2, layout="(inputs, units), a Dense kernel")
+    if not isinstance(feature_shape, (tuple, list)) or len(feature_shape) != 3:
         raise ValueError(f"feature_shape must be (h, w, c) positive ints, got {feature_shape!r}")
-    h, w, c = (int(v) for v in feature_shape)
+    h, w, c = _validate.per_axis("feature_shape", feature_shape, 3)
     if h * w * c != kernel.shape[0]:
         raise ValueError(f"feature_shape {feature_shape} has {h * w * c} values but the kernel "
                          f"has {kernel.shape[0]} inputs")
