@@ -5,6 +5,9 @@
 - :func:`describe` / :func:`layer_rows`: those numbers, and a per-layer table;
 - :func:`measure`: build a model *without allocating its weights* and describe it, so that
   VGG-19's 144 million parameters are counted in a fraction of a second.
+
+Chapters 7 and 8 use it.
+
 """
 
 import concurrent.futures

@@ -4,6 +4,9 @@
 the row of its longest path from the input, parallel branches side by side, and an edge that
 skips rows (a shortcut) routed beside the boxes it jumps over. Pointwise layers (batch norm,
 activations, dropout) are folded into the box of the layer they follow, as the papers draw them.
+
+Chapters 7 and 10 use it.
+
 """
 
 import keras

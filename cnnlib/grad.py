@@ -11,6 +11,9 @@ The forward passes are :mod:`cnnlib.ops` (convolution = cross-correlation, kerne
 ``(kh, kw, C_in, C_out)``, TensorFlow's padding rules). Every backward pass is tested against
 ``tf.GradientTape`` and against finite differences (:mod:`cnnlib.gradcheck`) in
 ``tests/test_grad.py``. Gradients are computed in float32 unless an input is float64.
+
+Chapters 6 and 10 use it.
+
 """
 
 from typing import NamedTuple

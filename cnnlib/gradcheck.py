@@ -9,6 +9,9 @@ always means a bug. Points where the function has a kink (ReLU at 0, a tie in a 
 exception: avoid them in checks.
 
 Same idea as CS231n's ``gradient_check.py``; the layers checked live in :mod:`cnnlib.grad`.
+
+Chapter 6 uses it.
+
 """
 
 

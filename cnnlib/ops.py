@@ -17,7 +17,8 @@ Padding names follow TensorFlow:
   "same" or explicit ints, each side smaller than the window.
 
 The padding grammar and every output size come from :mod:`cnnlib.arithmetic`, so this module and
-the formulas of chapter 3 cannot disagree. Chapters 2-6 and 10 use it.
+the formulas of chapter 3 cannot disagree. Chapters 2, 4, 5 and 6 use it, chapter 10 its
+:func:`conv2d_transpose` (through :mod:`cnnlib.segmentation`).
 """
 
 from typing import NamedTuple

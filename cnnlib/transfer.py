@@ -11,6 +11,9 @@
 
 The weights cache lives in ``$CNNLIB_CACHE_DIR``, by default ``~/.cache/cnnlib``: never inside
 the repository.
+
+Chapter 8 uses it.
+
 """
 
 import os

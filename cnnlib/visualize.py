@@ -7,6 +7,9 @@
   occasional blur, clipping to the valid pixel range);
 - :func:`gradient_norms`: the norm of the loss gradient for every weight layer's kernel, to see
   where gradients vanish or explode.
+
+Chapter 7 uses it.
+
 """
 
 import numbers

@@ -5,6 +5,9 @@ stride, dilation and the step, the output size worked out by the formula, and th
 that step of the convolution. ``explorer_cases_figure()`` draws a fixed set of the same cases
 as one static figure, so a reader of the static HTML (where widgets do not run) loses nothing.
 Creating a widget never needs a browser: headless execution just stores it.
+
+Chapter 3 uses it.
+
 """
 
 from matplotlib.figure import Figure

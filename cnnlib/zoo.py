@@ -22,6 +22,9 @@ convolution and pooling) by a stride-1 3x3 convolution, the usual adaptation to 
 images. :func:`zoo_table` lists every architecture's depth, parameters and multiply-adds,
 measured with :mod:`cnnlib.complexity` (which works on any Keras model, ``keras.applications``
 included) without allocating the weights.
+
+Chapter 7 uses it, and chapter 10 through :mod:`cnnlib.segmentation`.
+
 """
 
 import keras
