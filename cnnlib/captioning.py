@@ -441,12 +441,10 @@ def additive_attention(query, values, scale):
     context : (N, T, D) float64
     weights : (N, T, L) float64, each row sums to 1
     """
-    query = np.asarray(query, dtype=np.float64)
-    values = np.asarray(values, dtype=np.float64)
-    scale = np.asarray(scale, dtype=np.float64)
-    if query.ndim != 3 or values.ndim != 3:
-        raise ValueError(f"query and values must be (N, T, D) and (N, L, D), got {query.shape} "
-                         f"and {values.shape}")
+    query = _validate.array("query", query, ndim=3, layout="(N, T, D)", finite=True)
+    values = _validate.array("values", values, ndim=3, layout="(N, L, D)", finite=True)
+    scale = _validate.array("scale", scale, finite=True)
+    query, values, scale = (a.astype(np.float64) for a in (query, values, scale))
     if query.shape[0] != values.shape[0] or query.shape[2] != values.shape[2]:
         raise ValueError(f"query {query.shape} and values {values.shape} must agree in N and D")
     if scale.shape != (query.shape[2],):

@@ -352,6 +352,10 @@ def held_out_mask(objects_per_image, combinations):
     -------
     (N,) bool, True where a scene holds at least one object of a held-out combination.
     """
+    for name, value in (("objects_per_image", objects_per_image),
+                        ("combinations", combinations)):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{name} must be a list, got {type(value).__name__}")
     combos = set()
     for combo in combinations:
         if isinstance(combo, str) or len(combo) != 2:

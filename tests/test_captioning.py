@@ -497,3 +497,14 @@ def test_bad_inputs_to_the_text_side_and_decoders():
     with pytest.raises(TypeError, match="image_shape\\[0\\] must be an int"):
         cap.build_captioner("attention", (16.0, 16, 3), 10, 5)
 
+
+def test_attention_and_held_out_mask_refuse_wrong_types():
+    with pytest.raises(TypeError, match="query must hold numbers"):
+        cap.additive_attention("q", np.zeros((1, 2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match=r"values must be 3-D \(N, L, D\)"):
+        cap.additive_attention(np.zeros((1, 2, 3)), np.zeros((2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match="query must hold finite numbers"):
+        cap.additive_attention(np.full((1, 2, 3), np.inf), np.zeros((1, 2, 3)), np.ones(3))
+    with pytest.raises(TypeError, match="objects_per_image must be a list, got NoneType"):
+        cap.held_out_mask(None, [])
+
