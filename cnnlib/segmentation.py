@@ -21,7 +21,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from cnnlib import _validate, arithmetic, zoo
+from cnnlib import _validate, zoo
 from cnnlib.ops import conv2d_transpose  # noqa: F401  (chapter 10 calls seg.conv2d_transpose)
 from cnnlib.datasets.samples import CAMVID_CLASSES, CAMVID_VOID, CamVid, load_camvid  # noqa: F401
 
