@@ -11,7 +11,7 @@ export CHROMIUM ?= /usr/bin/chromium
 
 # pytest-xdist workers for the notebooks and unit tests (one per core)
 JOBS ?= $(shell nproc)
-# The book build reuses executions from the execution cache (see conftest.py), keyed by each
+# The book build reuses executions from the execution cache (see tools/nbval_cache.py), keyed by each
 # notebook's code only: this stamp empties the cache when cnnlib or the pinned packages change.
 CACHE_STAMP := _build/.cache-inputs
 

@@ -88,3 +88,68 @@ def tokens(name, value):
     if not all(isinstance(t, str) for t in value):
         raise TypeError(f"{name} must hold str tokens only")
     return value
+
+
+def per_axis(name, value, ndim, minimum=1):
+    """``value`` as a tuple of ``ndim`` ints >= minimum (an int is repeated on every axis)."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != ndim:
+            raise ValueError(f"{name} must be an int or a tuple of {ndim} ints (one per spatial "
+                             f"axis), got {value!r}")
+        return tuple(integer(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(value))
+    return (integer(name, value, minimum=minimum),) * ndim
+
+
+def array(name, value, ndim=None, layout="", dtype="number", allow_empty=False, finite=False):
+    """``value`` as a NumPy array with ``ndim`` axes (any when None) holding ``dtype``.
+
+    dtype: "number" (ints or floats; bools are refused), "int" (integer ids) or None (any).
+    ``layout`` describes the expected shape in messages, e.g. "(N, K)". Lists are converted;
+    ragged lists, the wrong dtype or ndim, empty arrays (unless ``allow_empty``) and, with
+    ``finite=True``, NaN or infinity are refused.
+    """
+    if not isinstance(value, np.ndarray):
+        try:
+            value = np.asarray(value)
+        except (ValueError, TypeError) as err:  # ragged nested lists
+            raise TypeError(f"{name} must be an array {layout}: {err}") from None
+    kind = value.dtype.kind
+    if dtype == "number" and kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {value.dtype}")
+    if dtype == "int" and kind not in "iu":
+        raise TypeError(f"{name} must hold integer ids, got dtype {value.dtype}")
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D {layout}, got shape {value.shape}")
+    if not allow_empty and value.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {value.shape}")
+    if finite and kind == "f" and not np.isfinite(value).all():
+        raise ValueError(f"{name} must hold finite numbers (no NaN or infinity)")
+    return value
+
+
+def images(name, value, layout="(N, H, W, C)"):
+    """``value`` as a 4-D numeric array (``layout``) with no empty axis; bools become uint8."""
+    value = array(name, value, dtype=None, allow_empty=True)
+    if value.dtype == bool:
+        value = value.astype(np.uint8)
+    value = array(name, value, allow_empty=True)
+    if value.ndim != 4:
+        hint = ""
+        if value.ndim == 2:
+            hint = (" (one grey image (H, W)? use x[None, :, :, None])" if name == "x" else
+                    f" (one 2-D kernel (kh, kw)? use {name}[:, :, None, None])")
+        elif value.ndim == 3 and name == "x":
+            hint = " (one image (H, W, C)? use x[None])"
+        raise ValueError(f"{name} must be 4-D {layout}, got shape {value.shape}{hint}")
+    if min(value.shape) == 0:
+        raise ValueError(f"{name} must not have an empty axis, got shape {value.shape}")
+    return value
+
+
+def keras_model(name, value):
+    """``value`` if it is a ``keras.Model`` (Keras is imported only when this is called)."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
+    return value

@@ -83,11 +83,9 @@ def make_vectorizer(captions, max_len, max_tokens=None):
     """
     import keras
 
-    if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 3:
-        raise ValueError(f"max_len must be an int >= 3 (start, a word, end), got {max_len!r}")
-    if max_tokens is not None and (isinstance(max_tokens, bool) or
-                                   not isinstance(max_tokens, (int, np.integer)) or max_tokens < 5):
-        raise ValueError(f"max_tokens must be None or an int >= 5, got {max_tokens!r}")
+    max_len = _validate.integer("max_len", max_len, minimum=3, why="start, a word, end")
+    if max_tokens is not None:
+        _validate.integer("max_tokens", max_tokens, minimum=5, why="or None")
     wrapped = add_start_end(captions)
     if not wrapped:
         raise ValueError("captions is empty")
@@ -111,10 +109,10 @@ def teacher_forcing(ids):
     inputs : (N, T - 1) int, ``ids[:, :-1]``
     targets : (N, T - 1) int, ``ids[:, 1:]``
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or ids.shape[1] < 2 or not np.issubdtype(ids.dtype, np.integer):
+    ids = _validate.array("ids", ids, ndim=2, layout="(N, T)", dtype="int")
+    if ids.shape[1] < 2:
         raise ValueError(f"ids must be an int array of shape (N, T) with T >= 2, got "
-                         f"{ids.dtype} {ids.shape}")
+                         f"{ids.shape}")
     return ids[:, :-1], ids[:, 1:]
 
 
@@ -131,8 +129,12 @@ def ids_to_words(ids, vocabulary, end_token=END):
     -------
     str, the words joined by spaces, without ``<start>``, ``<end>`` and padding.
     """
+    if isinstance(vocabulary, str) or not hasattr(vocabulary, "__len__"):
+        raise TypeError(f"vocabulary must be a list of str, got {type(vocabulary).__name__}")
+    if not isinstance(end_token, str):
+        raise TypeError(f"end_token must be a str, got {type(end_token).__name__}")
     words = []
-    for i in np.asarray(ids).ravel():
+    for i in _validate.array("ids", ids, dtype="int", allow_empty=True).ravel():
         if not 0 <= int(i) < len(vocabulary):
             raise ValueError(f"token id {int(i)} is outside a vocabulary of {len(vocabulary)}")
         word = vocabulary[int(i)]
@@ -157,12 +159,11 @@ def masked_cross_entropy(targets, logits, pad=0):
     float: :math:`-\\frac{1}{|M|}\\sum_{(n,t) \\in M} \\log \\mathrm{softmax}(z_{nt})_{y_{nt}}`
     over the set M of non-padding positions.
     """
-    targets = np.asarray(targets)
-    logits = np.asarray(logits, dtype=np.float64)
-    if targets.ndim != 2 or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"targets must be an int array (N, T), got {targets.dtype} "
-                         f"{targets.shape}")
-    if logits.ndim != 3 or logits.shape[:2] != targets.shape:
+    targets = _validate.array("targets", targets, ndim=2, layout="(N, T)", dtype="int")
+    logits = _validate.array("logits", logits, ndim=3, layout="(N, T, V)", finite=True)
+    logits = logits.astype(np.float64)
+    pad = _validate.integer("pad", pad, minimum=0, why="the padding token id")
+    if logits.shape[:2] != targets.shape:
         raise ValueError(f"logits must have shape (N, T, V) = {targets.shape} + (V,), got "
                          f"{logits.shape}")
     keep = targets != pad
@@ -226,18 +227,22 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     """
     import keras
 
-    if kind not in MODEL_KINDS:
+    if not isinstance(kind, str) or kind not in MODEL_KINDS:
         raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3 or image_shape[2] != 3:
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3:
+        raise ValueError(f"image_shape must be (H, W, 3), got {image_shape!r}")
+    image_shape = _validate.per_axis("image_shape", image_shape, 3)
+    if image_shape[2] != 3:
         raise ValueError(f"image_shape must be (H, W, 3), got {image_shape}")
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__len__") or not filters:
+        raise TypeError(f"filters must be a non-empty tuple of channel counts, got {filters!r}")
+    filters = [_validate.integer(f"filters[{i}]", f, minimum=1) for i, f in enumerate(filters)]
     factor = 2 ** len(filters)
     if image_shape[0] % factor or image_shape[1] % factor:
         raise ValueError(f"image height and width must be divisible by {factor}, got {image_shape}")
     for value, name in ((vocab_size, "vocab_size"), (max_len, "max_len"),
                         (embed_dim, "embed_dim"), (units, "units")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        _validate.integer(name, value, minimum=1)
     L = keras.layers
     gh, gw = image_shape[0] // factor, image_shape[1] // factor
 
@@ -436,12 +441,10 @@ def additive_attention(query, values, scale):
     context : (N, T, D) float64
     weights : (N, T, L) float64, each row sums to 1
     """
-    query = np.asarray(query, dtype=np.float64)
-    values = np.asarray(values, dtype=np.float64)
-    scale = np.asarray(scale, dtype=np.float64)
-    if query.ndim != 3 or values.ndim != 3:
-        raise ValueError(f"query and values must be (N, T, D) and (N, L, D), got {query.shape} "
-                         f"and {values.shape}")
+    query = _validate.array("query", query, ndim=3, layout="(N, T, D)", finite=True)
+    values = _validate.array("values", values, ndim=3, layout="(N, L, D)", finite=True)
+    scale = _validate.array("scale", scale, finite=True)
+    query, values, scale = (a.astype(np.float64) for a in (query, values, scale))
     if query.shape[0] != values.shape[0] or query.shape[2] != values.shape[2]:
         raise ValueError(f"query {query.shape} and values {values.shape} must agree in N and D")
     if scale.shape != (query.shape[2],):

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnnlib import _validate
+
 SHAPES = ("circle", "square", "triangle", "diamond")
 COLOURS = {
     "red": (215, 45, 40),
@@ -64,15 +66,6 @@ class Scenes(NamedTuple):
     masks: np.ndarray
     objects: list
     shape_names: tuple
-
-
-def _int(name, value, minimum, maximum=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum or (maximum is not None and value > maximum):
-        allowed = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    return int(value)
 
 
 def _names(name, values, allowed):
@@ -234,17 +227,17 @@ def generate_scenes(n, size=64, max_objects=3, min_objects=1,
     >>> s.images.shape, s.masks.shape, s.shape_names
     ((2, 32, 32, 3), (2, 32, 32), ('background', 'circle', 'square', 'triangle'))
     """
-    n = _int("n", n, 1)
-    size = _int("size", size, 16)
-    max_objects = _int("max_objects", max_objects, 0, 8)
-    min_objects = _int("min_objects", min_objects, 0, 8)
+    n = _validate.integer("n", n, minimum=1)
+    size = _validate.integer("size", size, minimum=16)
+    max_objects = _validate.integer("max_objects", max_objects, minimum=0, maximum=8)
+    min_objects = _validate.integer("min_objects", min_objects, minimum=0, maximum=8)
     if min_objects > max_objects:
         raise ValueError(f"min_objects ({min_objects}) must be <= max_objects ({max_objects})")
     shapes = _names("shapes", shapes, SHAPES)
     colours = _names("colours", colours, tuple(COLOURS))
     if background not in BACKGROUNDS:
         raise ValueError(f"background must be one of {BACKGROUNDS}, got {background!r}")
-    seed = _int("seed", seed, 0)
+    seed = _validate.integer("seed", seed, minimum=0)
 
     rng = np.random.default_rng(seed)
     n_objects = rng.integers(min_objects, max_objects + 1, size=n)
@@ -359,6 +352,10 @@ def held_out_mask(objects_per_image, combinations):
     -------
     (N,) bool, True where a scene holds at least one object of a held-out combination.
     """
+    for name, value in (("objects_per_image", objects_per_image),
+                        ("combinations", combinations)):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{name} must be a list, got {type(value).__name__}")
     combos = set()
     for combo in combinations:
         if isinstance(combo, str) or len(combo) != 2:

@@ -9,18 +9,11 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from tools.nbtools import is_check_cell, toc_files
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 NOTEBOOKS = CHAPTERS + sorted((ROOT / "assignments").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-MARKER = "# NBVAL_CHECK_OUTPUT"
-
-
-def toc_files(entries):
-    for entry in entries:
-        if "file" in entry:
-            yield entry["file"]
-        yield from toc_files(entry.get("chapters", []) + entry.get("sections", []))
 
 
 def test_there_are_chapters():
@@ -48,7 +41,7 @@ def test_only_check_output_cells_keep_outputs_and_execution_counts(path):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if cell.source.lstrip().startswith(MARKER):
+        if is_check_cell(cell):
             n_checked += 1
             assert cell.outputs, f"check-output cell {i} has no stored output: run `make outputs`"
             assert all(o.output_type == "stream" and o.name == "stdout" for o in cell.outputs)

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from tools.nbtools import toc_files
 
 HTML = Path(os.environ.get("CNNLIB_SITE_DIR") or ROOT / "_build" / "html")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,14 +35,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 
-def _toc_files(entries):
-    for entry in entries:
-        if "file" in entry:
-            yield entry["file"]
-        yield from _toc_files(entry.get("chapters", []) + entry.get("sections", []))
-
-
-PAGES = [TOC["root"], *_toc_files(TOC["parts"])]
+PAGES = [TOC["root"], *toc_files(TOC["parts"])]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 
