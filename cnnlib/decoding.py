@@ -84,8 +84,10 @@ def beam_search(step, states, start_token, end_token, beam_width, max_len):
     Each image starts with one hypothesis, ``[start_token]``. At every step each unfinished
     hypothesis is extended by every token, and the ``beam_width`` extensions with the highest
     total log-probability are kept; a hypothesis that produced ``end_token`` is finished and
-    keeps its score. The result is the finished hypothesis with the highest total
-    log-probability (no length normalisation). ``beam_width=1`` is greedy decoding.
+    keeps its score. The result is the hypothesis with the highest total log-probability
+    (no length normalisation); when ``max_len`` steps end the search, unfinished hypotheses
+    compete too, and a winner among them is returned cut off. ``beam_width=1`` is greedy
+    decoding.
 
     Parameters
     ----------
