@@ -209,9 +209,8 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     alone: the cs231n variant of Show and Tell, which starts the LSTM from the image, where
     Vinyals et al. (2015) feed the image as the first input. ``"attention"`` adds the row and
     column of each grid cell to its features (so the decoder can tell places apart) and, at
-    every step, scores each cell
-    against the LSTM's output with additive (Bahdanau) attention
-    (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the context) joins the
+    every step, scores each cell against the LSTM's output with additive (Bahdanau)
+    attention (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the context) joins the
     LSTM output before the word classifier.
 
     Parameters
