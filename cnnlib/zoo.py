@@ -8,7 +8,7 @@ networks:
 ========================  ====  =====================================================
 builder                   year  what it reproduces
 ========================  ====  =====================================================
-``lenet1``                1989  LeCun et al.: 2 conv + average subsampling, tanh
+``lenet1``                1990  LeCun et al.: 2 conv + average subsampling, tanh
 ``lenet5``                1998  LeCun et al. 1998, Fig. 2 (C1-S2-C3-S4-C5-F6-output)
 ``alexnet``               2012  Krizhevsky et al., single stream or two GPU columns
 ``vgg``                   2014  Simonyan & Zisserman, Table 1, configurations A-E
@@ -503,7 +503,7 @@ def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, con
 
 #: name -> (year, builder, keyword arguments, native input shape). See :func:`zoo_table`.
 ZOO = {
-    "LeNet-1": (1989, lenet1, {"num_classes": 10}, (28, 28, 1)),
+    "LeNet-1": (1990, lenet1, {"num_classes": 10}, (28, 28, 1)),
     "LeNet-5": (1998, lenet5, {"num_classes": 10}, (32, 32, 1)),
     "AlexNet": (2012, alexnet, {}, (227, 227, 3)),
     "VGG-11 (A)": (2014, vgg, {"config": "A"}, (224, 224, 3)),
@@ -541,12 +541,14 @@ def zoo_table(names=None):
 
 
 def format_table(rows) -> str:
-    """The rows of :func:`zoo_table` as aligned text (multiply-adds in millions, one image)."""
-    header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>13} "
-              f"{'mult-adds (M)':>13}")
+    """The rows of :func:`zoo_table` as aligned text: all parameters, the trainable ones (batch
+    normalisation's moving statistics are not), multiply-adds in millions for one image."""
+    header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>12} "
+              f"{'trainable':>12} {'mult-adds (M)':>13}")
     lines = [header]
     for r in rows:
         h, w, c = r["input"]
         lines.append(f"{r['name']:<15} {r['year']:>4} {f'{h}x{w}x{c}':>11} {r['depth']:>5} "
-                     f"{r['params']:>13,} {r['multiply_adds'] / 1e6:>13,.1f}")
+                     f"{r['params']:>12,} {r['trainable_params']:>12,} "
+                     f"{r['multiply_adds'] / 1e6:>13,.1f}")
     return "\n".join(lines)

@@ -85,7 +85,15 @@ def test_zoo_table_rows_and_format():
     assert set(rows[0]) == {"name", "year", "input", "depth", "params", "trainable_params",
                             "multiply_adds"}
     text = zoo.format_table(rows).splitlines()
-    assert len(text) == 3 and "61,706" in text[1] and "7,595,176" in text[2]
+    assert len(text) == 3 and text[1].count("61,706") == 2 and text[2].count("7,595,176") == 2
+
+
+def test_resnet50_trainable_count_is_the_published_one(table):
+    # He et al.'s 25.6 M counts weights only; Keras adds BN's moving mean and variance
+    row = table["ResNet-50"]
+    assert row["trainable_params"] == 25_557_032
+    assert row["params"] - row["trainable_params"] == 2 * 26_560  # moving mean + variance
+    assert f"{row['trainable_params']:,}" in zoo.format_table([row])
     with pytest.raises(ValueError, match=re.escape("unknown architecture(s) ['LeNet-7']")):
         zoo.zoo_table(["LeNet-7"])
 
