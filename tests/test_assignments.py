@@ -11,13 +11,12 @@ import sys
 
 import nbformat
 import pytest
+from otter.run import main as otter_run
 
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import assignments  # noqa: E402  (tools/assignments.py)
-
-otter_run = pytest.importorskip("otter.run").main
 
 NAMES = ("cnn_classifier", "conv_arithmetic", "backprop", "segmentation_iou")
 
