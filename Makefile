@@ -77,9 +77,11 @@ test-colab: $(COLAB_STAMP)
 outputs: $(STAMP)
 	$(BIN)/python tools/record_outputs.py chapters/*.ipynb assignments/*.ipynb
 
-## student: student copies of every notebook (solutions removed, outputs cleared) in student/
+## student: student copies of the chapters (solutions removed, outputs cleared) in student/, the
+## assignments' student copies (book/assignments/, otter assign) and autograders (student/autograders/)
 student: $(STAMP)
 	$(BIN)/python tools/student_copies.py student
+	$(BIN)/python tools/assignments.py --autograders student/autograders
 
 ## benchmark: time and memory of every chapter in a fresh kernel, run twice to check determinism
 ## (run it on an idle machine; it rewrites benchmarks/results.* and the chapters' stated times)
