@@ -35,6 +35,9 @@ $(COLAB_STAMP): requirements-colab.txt requirements.txt
 	rm -rf $(COLAB_VENV)
 	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
 	grep -E '^(pytest|pytest-xdist|nbval)==' requirements.txt > $(COLAB_VENV)/test-tools.txt
+	# the otter-grader that the assignments' Colab setup line installs (one that keeps Colab's
+	# ipywidgets 7: otter-grader 6 and later need ipywidgets 8)
+	grep -ohE 'otter-grader==[0-9.]+' assignments/*.ipynb | sort -u >> $(COLAB_VENV)/test-tools.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt \
 		-r $(COLAB_VENV)/test-tools.txt -c requirements-colab.txt
 	touch $@
