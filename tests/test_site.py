@@ -334,3 +334,70 @@ def test_no_page_is_over_1_mb(site):
     print("largest pages:", sorted(sizes.items(), key=lambda item: -item[1])[:3])
     assert not heavy, f"pages over {MAX_PAGE_BYTES:,} bytes: {heavy}"
 
+
+# Visible elements reaching past the right edge of the viewport, unless a scroll container
+# (overflow-x auto or scroll: code blocks, wide outputs, display math) holds them. Hidden ones
+# (the theme's closed drawers) and MathJax's screen-reader copy of each formula (clipped to 1 px)
+# are not seen.
+OVERFLOWING = """width => Array.from(document.querySelectorAll('main *')).filter(e => {
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) return false;
+    if (!e.checkVisibility({visibilityProperty: true, opacityProperty: true})) return false;
+    if (e.closest('mjx-assistive-mml')) return false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (/(auto|scroll)/.test(getComputedStyle(a).overflowX)) return false;
+    }
+    return true;
+}).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' +
+       String(e.className.baseVal ?? e.className).split(' ').join('.') +
+       ' right=' + Math.round(e.getBoundingClientRect().right))"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("doc", PAGES)
+def test_nothing_wider_than_the_viewport(browser, site, doc, width):
+    page, _ = open_page(browser, site, f"{doc}.html", width=width)
+    _settle(page)
+    offenders = page.evaluate(OVERFLOWING, width)
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert page_width <= width, f"{doc}: the page scrolls sideways ({page_width} px)"
+    assert not offenders, f"{doc} at {width} px, cut off at the right edge: {offenders[:5]}"
+
+
+def test_keras_table_of_chapter_3_fits_the_desktop_column(browser, site):
+    """The point of the table (value, cnnlib and Keras agree) is visible without scrolling."""
+    page, _ = open_page(browser, site, "chapters/03_padding_stride.html", width=1280)
+    table = page.locator("#every-relationship-checked-against-keras .cell_output pre").first
+    text = table.inner_text()
+    scroll_width, client_width = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    page.screenshot(path=str(HTML.parent / "screenshots" / "chapter3_keras_table_1280px.png"))
+    page.close()
+    assert "value cnnlib Keras" in text and text.count("\n") >= 15, text[:200]
+    assert scroll_width <= client_width, f"the table scrolls: {scroll_width} > {client_width} px"
+
+
+def test_figures_open_full_size_on_a_phone(browser, site):
+    """At 390 px, a figure shown at under half its size is a link to its full-size PNG."""
+    page, _ = open_page(browser, site, "chapters/10_fcn_iou.html", width=390)
+    figures = page.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output img'))"
+        ".filter(i => !i.src.startsWith('data:'))"
+        ".map(i => [i.width / i.naturalWidth, i.closest('a') ? i.closest('a').href : null,"
+        " i.src])"
+    )
+    page.close()
+    small = [(scale, link, src) for scale, link, src in figures if scale < 0.5]
+    assert small, "no figure is shrunk at 390 px: the check has nothing to check"
+    for scale, link, src in small:
+        assert link == src, f"{src} is shown at {scale:.0%} and does not open full size"
+        with urllib.request.urlopen(link) as response:
+            assert response.headers["Content-Type"] == "image/png"
+
+
+def test_no_empty_table_header(site):
+    """Every <th> names its column (axe: empty-table-header); the intro's course map had one."""
+    empty = re.compile(r"<th\b[^>]*>\s*(<p>\s*</p>)?\s*</th>")
+    pages = [p for p in HTML.rglob("*.html") if empty.search(p.read_text(errors="replace"))]
+    assert (HTML / "book" / "intro.html").exists()
+    assert not pages, f"empty table headers in {[str(p.relative_to(HTML)) for p in pages]}"
