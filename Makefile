@@ -22,7 +22,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),\
 	$(shell $(p) -c "" 2>/dev/null && echo $(p))) $(PYTHON))
 
-.PHONY: book test test-colab outputs student chromium benchmark clean
+.PHONY: book pdf test test-colab outputs student chromium benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +57,19 @@ $(CACHE_STAMP): $(wildcard cnnlib/*.py) requirements.txt data/SHA256SUMS
 book: $(STAMP) $(CACHE_STAMP) node_modules/.installed
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
+## pdf: the whole book as one PDF for printing and offline reading, _build/pdf/book.pdf: headless
+## Chromium prints every page of the built book, pypdf joins them (tools/book_pdf.py)
+pdf: book chromium
+	$(BIN)/python tools/book_pdf.py _build/html _build/pdf/book.pdf
+
 ## test: unit tests and every notebook (nbval, in parallel; each executed notebook goes to the
-## book's execution cache), then the book build from those executions, then the browser tests
+## book's execution cache), then the book build from those executions and its PDF, then the
+## browser and PDF tests
 test: $(STAMP) $(CACHE_STAMP) chromium node_modules/.installed
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/test_site.py
-	$(MAKE) book
-	$(BIN)/python -m pytest tests/test_site.py
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --ignore=tests/test_site.py \
+		--ignore=tests/test_pdf.py
+	$(MAKE) pdf
+	$(BIN)/python -m pytest tests/test_site.py tests/test_pdf.py
 	$(MAKE) test-colab
 
 ## test-colab: every chapter and assignment on the lowest supported stack (Colab's), cnnlib

@@ -5,8 +5,9 @@ blue), the kernel footprint on it (dark cells; a dilated kernel shows its gaps),
 grid filling cell by cell. With ``values`` and ``kernel`` the cells show numbers, the output
 cells receive the computed dot products and ``show_products`` writes the sum being computed.
 
-``conv_animation`` returns a :class:`matplotlib.animation.FuncAnimation` with one frame per
-output cell; show it in a notebook with ``HTML(anim.to_jshtml())`` (plays in static HTML).
+``conv_animation`` returns a :class:`ConvAnimation` (a matplotlib ``FuncAnimation``) with one
+frame per output cell; show it in a notebook with ``HTML(anim.to_jshtml())`` (plays in static
+HTML). Its player is made accessible and light by :func:`accessible_jshtml`.
 The figures are created without pyplot, so no static copy is displayed and nothing needs
 closing. ``conv_frames_grid`` draws a few steps side by side as one static figure, and
 ``draw_conv_step`` draws one step into a given axes.
@@ -15,9 +16,14 @@ The convolution is the cross-correlation deep-learning libraries compute (``Conv
 ``out[i, j] = sum_{u, v} x_pad[i s_h + u d_h, j s_w + v d_w] * kernel[u, v]``.
 """
 
+import base64
+import html
+import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 from matplotlib import animation as mpl_animation
 from matplotlib.figure import Figure
 from matplotlib.collections import PatchCollection
@@ -26,6 +32,7 @@ from matplotlib.patches import Rectangle
 from . import arithmetic
 
 MAX_FRAMES = 100
+PALETTE_COLOURS = 32  # colours of a player's PNG frames: flat drawings, about 3x fewer bytes
 
 # colours (flat, few: small PNG frames)
 _INPUT = "#9ecae1"
@@ -264,6 +271,75 @@ class _Drawing:
             self.products.set_text(products_text(g, step))
 
 
+def alt_text(g: ConvGeometry) -> str:
+    """A sentence for the animation's frame image (its alt text): the sizes and what moves."""
+    def one(v):
+        return f"{v[0]} x {v[1]}"
+
+    t, b, l, r = g.pads
+    pad = f"{t}" if t == b == l == r else f"{t} top, {b} bottom, {l} left, {r} right"
+    words = [f"a {one(g.input_size)} input", f"a {one(g.kernel_size)} kernel", f"padding {pad}",
+             f"stride {one(g.strides) if g.strides[0] != g.strides[1] else g.strides[0]}"]
+    if g.dilation != (1, 1):
+        words.append(f"dilation {one(g.dilation)}")
+    numbers = ", with the numbers and the computed value" if g.output is not None else ""
+    return (f"Animated convolution of {', '.join(words)}: a {one(g.output_size)} output. "
+            f"Each of the {g.n_steps} frames places the kernel (dark cells) on the padded "
+            f"input (blue cells, padding dashed) and fills the next output cell{numbers}.")
+
+
+_FRAME = re.compile(r'(data:image/png;base64,)([A-Za-z0-9+/=\\\n]+)"')
+
+
+def _palette_frame(match) -> str:
+    png = base64.b64decode(match.group(2).replace("\\\n", ""))
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG",
+                                                                           optimize=True)
+    return match.group(1) + base64.b64encode(buffer.getvalue()).decode("ascii") + '"'
+
+
+def accessible_jshtml(player: str, description: str) -> str:
+    """Make a matplotlib ``to_jshtml()`` player accessible and light.
+
+    The frame image gets ``description`` as alt text, the frame slider a label, the
+    repetition-mode form the role of a radio group (not a landmark: a page has many players),
+    and every embedded PNG frame a ``PALETTE_COLOURS``-colour palette. Returns the new HTML.
+    """
+    if not isinstance(player, str) or not isinstance(description, str):
+        raise TypeError("player and description must be str")
+    if not description.strip():
+        raise ValueError("description must be a non-empty sentence (the frames' alt text)")
+    marks = ('<img id="_anim_img', 'type="range" class="anim-slider"',
+             '<form title="Repetition mode"')
+    if not all(player.count(mark) == 1 for mark in marks):
+        raise ValueError("player must be the HTML of one matplotlib to_jshtml() player")
+    alt = html.escape(description, quote=True)
+    player = re.sub(r'<img id="(_anim_img\w+)">',
+                    lambda m: f'<img id="{m.group(1)}" alt="{alt}">', player)
+    player = player.replace('type="range" class="anim-slider"',
+                            'type="range" class="anim-slider" aria-label="Animation frame"')
+    player = player.replace('<form title="Repetition mode"',
+                            '<form role="radiogroup" title="Repetition mode"')
+    return _FRAME.sub(_palette_frame, player)
+
+
+class ConvAnimation(mpl_animation.FuncAnimation):
+    """A ``FuncAnimation`` whose ``to_jshtml()`` goes through :func:`accessible_jshtml`.
+
+    ``description``: the alt text of the player's frame image.
+    """
+
+    def __init__(self, fig, func, description: str, **kwargs):
+        super().__init__(fig, func, **kwargs)
+        self.description = description
+
+    def to_jshtml(self, fps=None, embed_frames=True, default_mode=None) -> str:
+        return accessible_jshtml(super().to_jshtml(fps, embed_frames, default_mode),
+                                 self.description)
+
+
 def draw_conv_step(geometry: ConvGeometry, step: int, ax, show_products: bool = False,
                    title=None):
     """Draw step ``step`` (0 .. n_steps - 1) of ``geometry`` into the matplotlib axes ``ax``.
@@ -292,7 +368,7 @@ def _check_products(show_products, values, kernel):
 
 def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
                    kernel=None, show_products=False, interval=700, cell_inches=0.3, dpi=72,
-                   title=None) -> mpl_animation.FuncAnimation:
+                   title=None) -> ConvAnimation:
     """Animate a 2-D convolution, one frame per output cell.
 
     input_size, kernel_size, strides, dilation: int or (height, width). padding: 0, "valid",
@@ -302,8 +378,9 @@ def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, va
     interval: milliseconds per frame. cell_inches, dpi: size of a grid cell and resolution
     (small keeps ``to_jshtml()`` light: about 10-25 KB per frame).
 
-    Returns a FuncAnimation on a pyplot-free figure, with the computed sizes and values as
-    ``anim.geometry`` (a :class:`ConvGeometry`); display with ``HTML(anim.to_jshtml())``.
+    Returns a :class:`ConvAnimation` (a FuncAnimation) on a pyplot-free figure, with the
+    computed sizes and values as ``anim.geometry`` (a :class:`ConvGeometry`) and its alt text
+    as ``anim.description``; display with ``HTML(anim.to_jshtml())``.
     Raises ValueError for an invalid convolution (see ``arithmetic.conv_output_size``) or more
     than ``MAX_FRAMES`` (100) output cells.
     """
@@ -324,8 +401,9 @@ def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, va
         return []
 
     update(0)
-    anim = mpl_animation.FuncAnimation(fig, update, frames=g.n_steps, interval=interval,
-                                       blit=False, repeat=True)
+    description = alt_text(g) if title is None else f"{title}. {alt_text(g)}"
+    anim = ConvAnimation(fig, update, description, frames=g.n_steps, interval=interval,
+                         blit=False, repeat=True)
     anim.geometry = g
     return anim
 

@@ -165,3 +165,59 @@ def test_static_twin_figure():
     assert "o=2" in titled[0].get_title() and "o=3" in titled[-1].get_title()
     with pytest.raises(ValueError, match="step must be 'first' or 'last', got 'middle'"):
         widgets.explorer_cases_figure(step="middle")
+
+
+# --------------------------------------------------------------------------- accessible player
+
+
+def frames_of(html: str):
+    """The PIL images of a player's embedded PNG frames."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = re.findall(r'frames\[\d+\] = "data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', html)
+    return [Image.open(io.BytesIO(base64.b64decode(d.replace("\\\n", "")))) for d in data]
+
+
+def test_player_has_alt_text_labelled_controls_and_palette_frames():
+    anim = animation.conv_animation(6, 3, padding=1, strides=2)
+    html = anim.to_jshtml()
+    alt = re.search(r'<img id="_anim_img\w+" alt="([^"]+)">', html).group(1)
+    assert alt == anim.description
+    assert "6 x 6 input, a 3 x 3 kernel, padding 1, stride 2: a 3 x 3 output" in alt
+    assert "Each of the 9 frames" in alt
+    assert re.search(r'<input id="_anim_slider\w+" type="range" class="anim-slider" '
+                     r'aria-label="Animation frame"', html)
+    assert '<form role="radiogroup" title="Repetition mode"' in html
+    frames = frames_of(html)
+    assert len(frames) == 9
+    assert all(f.mode == "P" and len(f.getcolors()) <= animation.PALETTE_COLOURS
+               for f in frames)
+    plain = FuncAnimation.to_jshtml(anim)  # matplotlib's own player, RGBA frames
+    assert frames_of(plain)[0].mode == "RGBA" and 'alt="' not in plain
+    assert len(html) < 0.6 * len(plain)
+
+
+def test_alt_text_names_uneven_padding_dilation_and_numbers():
+    g = animation.conv_geometry((4, 6), (2, 3), (0, 1, 2, 0), (1, 2), values=np.ones((4, 6)),
+                                kernel=np.ones((2, 3)))
+    text = animation.alt_text(g)
+    assert "padding 0 top, 1 bottom, 2 left, 0 right, stride 1 x 2: a 4 x 3 output" in text
+    assert text.endswith("with the numbers and the computed value.")
+    assert "dilation 2" in animation.alt_text(animation.conv_geometry(7, 3, dilation=2))
+    titled = animation.conv_animation(4, 3, title="no padding").to_jshtml()
+    assert 'alt="no padding. Animated convolution of a 4 x 4 input' in titled
+
+
+def test_accessible_jshtml_refuses_what_is_not_one_player():
+    player = animation.conv_animation(4, 3).to_jshtml()
+    with pytest.raises(ValueError, match="one matplotlib to_jshtml"):
+        animation.accessible_jshtml("<p>no player</p>", "a picture")
+    with pytest.raises(ValueError, match="one matplotlib to_jshtml"):
+        animation.accessible_jshtml(player + player, "two players")
+    with pytest.raises(ValueError, match="description must be a non-empty sentence"):
+        animation.accessible_jshtml(player, "  ")
+    with pytest.raises(TypeError, match="player and description must be str"):
+        animation.accessible_jshtml(player, None)

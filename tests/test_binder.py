@@ -15,7 +15,7 @@ from conftest import ROOT
 BINDER = ROOT / "binder"
 # Installed for building the book or running the tests only: never on Binder
 BUILD_AND_TEST_ONLY = {"jupyter-book", "sphinx-exercise", "pytest", "pytest-xdist", "nbval",
-                       "nbclient", "playwright", "pyyaml", "psutil", "nltk",
+                       "nbclient", "playwright", "pypdf", "pyyaml", "psutil", "nltk",
                        "hypothesis"}
 
 
