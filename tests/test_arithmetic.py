@@ -164,10 +164,10 @@ def test_keras_layer_specs_and_receptive_field_of_a_model():
                                                   (5, 1, 1, "same")]
     assert arithmetic.keras_layer_specs(model, axis=1)[-1] == (3, 1, 2, "same")
     assert arithmetic.receptive_field(arithmetic.keras_layer_specs(model), 28)[-1].size == 12
-    with pytest.raises(ValueError, match=r"layer 'flatten' \(Flatten\) is neither a "
+    with pytest.raises(ValueError, match=r"layer 'flat' \(Flatten\) is neither a "
                                          r"convolution/pooling layer nor pointwise"):
         arithmetic.keras_layer_specs(keras.Sequential([keras.Input((8, 8, 1)),
-                                                       keras.layers.Flatten()]))
+                                                       keras.layers.Flatten(name="flat")]))
 
 
 @pytest.mark.parametrize("kernel,c_in,filters,groups", [(3, 4, 8, 2), ((1, 3), 6, 6, 3),
