@@ -516,3 +516,17 @@ def test_layer_specs_are_checked():
         arithmetic.receptive_field([(3, 1)], 0)
     with pytest.raises(ValueError, match=r"^layers\[0\] has padding='same'"):
         arithmetic.receptive_field([(3, 1, 1, "Same")])
+
+
+def test_errors_describe_the_call_per_axis():
+    with pytest.raises(ValueError, match=r"; input_size=3, kernel_size=5, strides=2, dilation=1, "
+                                         r"padding='valid'$"):
+        arithmetic.conv_output_size(3, 5, strides=2)
+    with pytest.raises(ValueError, match=r"; input_size=\(2, 9\), kernel_size=\(5, 5\), "
+                                         r"strides=\(1, 1\), dilation=\(1, 1\), padding=1$"):
+        arithmetic.conv_output_size((2, 9), 5, 1)
+    with pytest.raises(ValueError, match=r"input_size=\(2, 9\), pool_size=\(3, 3\), "
+                                         r"strides=\(3, 1\), padding='valid'$"):
+        arithmetic.pool_output_size((2, 9), 3, (3, 1))
+    with pytest.raises(ValueError, match=r"^axis must be >= 0, got -1$"):
+        arithmetic.keras_layer_specs([keras.layers.Conv2D(1, 3)], axis=-1)

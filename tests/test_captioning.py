@@ -458,3 +458,18 @@ def test_peak_in_box_and_named_objects():
     assert [(p, o.shape) for p, o in pairs] == [(1, "circle"), (2, "circle"), (5, "square"),
                                                  (6, "square")]
     assert cap.named_objects("a red circle".split(), two) == []
+
+
+def test_sequence_log_prob_names_its_arguments():
+    def step(tokens, states):
+        return np.log(np.full((len(tokens), 3), 1 / 3)), states
+
+    one = [np.zeros((1, 2))]
+    assert cap.sequence_log_prob(step, one, [1, 1], 0, 2) == pytest.approx(3 * math.log(1 / 3))
+    with pytest.raises(ValueError, match=r"^states must describe one image \(first dimension "
+                                         r"1\), got 2$"):
+        cap.sequence_log_prob(step, [np.zeros((2, 2))], [1], 0, 2)
+    for start, end, name, value in [(-1, 2, "start_token", -1), (0, "2", "end_token", "'2'")]:
+        with pytest.raises(ValueError, match=rf"^{name} must be an int >= 0 \(a token id\), "
+                                             rf"got {value}$"):
+            cap.sequence_log_prob(step, one, [1], start, end)
