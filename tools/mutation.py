@@ -1,7 +1,7 @@
 """The scope and the score of mutation testing (`make mutation`, mutmut's config in pyproject.toml).
 
 Usage: python tools/mutation.py names      # mutant-name patterns of the scope, one a line
-       python tools/mutation.py summary    # counts from mutants/, after `mutmut run`
+       python tools/mutation.py summary [--fail-under 0.95]  # counts from mutants/
        python tools/mutation.py survivors  # the diff of every surviving mutant
 
 The scope is cnnlib's NumPy core: output sizes (``arithmetic``), convolution and pooling
@@ -50,7 +50,7 @@ def results(root=Path("mutants")):
     return found
 
 
-def summary():
+def summary(fail_under=None):
     found = results()
     by_module = {}
     for name, status in found.items():
@@ -61,9 +61,13 @@ def summary():
         n = sum(c.values())
         other = n - c["killed"] - c["survived"]
         print(f"| {module} | {n} | {c['killed']} | {c['survived']} | {other} |")
-    n = sum(total.values())
-    print(f"\nscore (killed / mutants): {total['killed'] / max(n, 1):.1%}; "
+    checked = sum(total.values()) - total["not checked"]
+    score = (total["killed"] + total["timeout"]) / max(checked, 1)  # a timeout is a detection
+    print(f"\nscore (killed or timed out / checked): {score:.1%}; "
           + ", ".join(f"{k}: {v}" for k, v in sorted(total.items())))
+    if fail_under is not None and (score < fail_under or total["not checked"]):
+        sys.exit(f"mutation score below {fail_under:.0%} or mutants left unchecked: "
+                 "see `python tools/mutation.py survivors`")
 
 
 def survivors():
@@ -90,7 +94,9 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "names":
         print("\n".join(names()))
-    elif command in ("summary", "survivors"):
-        {"summary": summary, "survivors": survivors}[command]()
+    elif command == "summary":
+        summary(float(sys.argv[3]) if sys.argv[2:3] == ["--fail-under"] else None)
+    elif command == "survivors":
+        survivors()
     else:
         sys.exit(__doc__)
