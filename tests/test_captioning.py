@@ -473,3 +473,34 @@ def test_sequence_log_prob_names_its_arguments():
         with pytest.raises(ValueError, match=rf"^{name} must be an int >= 0 \(a token id\), "
                                              rf"got {value}$"):
             cap.sequence_log_prob(step, one, [1], start, end)
+
+
+def test_bleu_inputs_are_checked_with_exact_messages():
+    for n, shown in (("2", "'2'"), (True, "True"), (0, "0")):
+        with pytest.raises(ValueError, match=rf"^n must be an int >= 1, got {shown}$"):
+            cap.ngram_counts(["a"], n)
+    with pytest.raises(TypeError, match=r"^tokens must be a list of tokens \(str\), not a str: "
+                                        r"split it first$"):
+        cap.ngram_counts("a b", 1)
+    with pytest.raises(TypeError, match=r"^tokens must be a list of tokens \(str\), got int$"):
+        cap.ngram_counts(5, 1)
+    with pytest.raises(TypeError, match=r"^tokens must hold str tokens only$"):
+        cap.ngram_counts(["a", 1], 1)
+    ok = [[["a", "b"]]], [["a", "b"]]
+    assert cap.corpus_bleu(*ok, max_n=1) == [1.0]
+    for refs, hyps in (("a b", ok[1]), (ok[0], "a b")):
+        with pytest.raises(TypeError, match=r"^references and hypotheses must be lists of "
+                                            r"tokenized sentences$"):
+            cap.corpus_bleu(refs, hyps)
+    with pytest.raises(ValueError, match=r"^hypotheses is empty: BLEU needs at least one "
+                                         r"sentence$"):
+        cap.corpus_bleu([], [])
+    for max_n, shown in ((True, "True"), (0, "0"), ("2", "'2'")):
+        with pytest.raises(ValueError, match=rf"^max_n must be an int >= 1, got {shown}$"):
+            cap.corpus_bleu(*ok, max_n=max_n)
+    with pytest.raises(TypeError, match=r"^references\[0\] must be a list of tokenized "
+                                        r"reference sentences$"):
+        cap.corpus_bleu(["a b"], [["a"]])
+    with pytest.raises(TypeError, match=r"^references\[0\]\[1\] must be a list of tokens "
+                                        r"\(str\), got int$"):
+        cap.corpus_bleu([[["a"], 3]], [["a"]])

@@ -285,3 +285,19 @@ def test_pool2d_errors(fn):
         fn(X3, padding=1)
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C\)"):
         fn(np.zeros((5, 5)))
+
+
+def test_pad2d_defaults_and_argument_names():
+    x = np.arange(2 * 5 * 6 * 1, dtype=float).reshape(2, 5, 6, 1)
+    assert ops.pad2d(x, "same", 3).shape == ops.pad2d(x, "same", 3, 1, 1).shape == (2, 7, 8, 1)
+    assert ops.pad2d(x, "full", (2, 3)).shape == (2, 7, 10, 1)
+    assert ops.pad2d(x, "FULL", 3, dilation=2).shape == (2, 13, 14, 1)
+    for padding in ("same", "full", "Full"):
+        with pytest.raises(ValueError, match=rf"^padding='{padding}' depends on the kernel: pass "
+                                             r"kernel_size \(and strides for 'same'\)$"):
+            ops.pad2d(x, padding)
+    for name in ("kernel_size", "strides", "dilation"):
+        kwargs = {"kernel_size": 3, "strides": 1, "dilation": 1, name: (1, 2, 3)}
+        with pytest.raises(ValueError, match=rf"^{name} must be an int or a pair \(height, "
+                                             rf"width\), got \(1, 2, 3\)$"):
+            ops.pad2d(x, "same", **kwargs)
