@@ -530,3 +530,41 @@ def test_errors_describe_the_call_per_axis():
         arithmetic.pool_output_size((2, 9), 3, (3, 1))
     with pytest.raises(ValueError, match=r"^axis must be >= 0, got -1$"):
         arithmetic.keras_layer_specs([keras.layers.Conv2D(1, 3)], axis=-1)
+
+
+def test_keras_layer_specs_refuses_layers_without_a_local_field():
+    for layer, kind in [(keras.layers.Conv2DTranspose(1, 3, name="up"), "Conv2DTranspose"),
+                        (keras.layers.GlobalAveragePooling2D(name="up"),
+                         "GlobalAveragePooling2D")]:
+        with pytest.raises(ValueError, match=rf"^layer 'up' \({kind}\) has no local receptive "
+                                             r"field$"):
+            arithmetic.keras_layer_specs([keras.layers.Conv2D(1, 3), layer])
+    with pytest.raises(TypeError, match=r"^model must be a Keras model or a list of layers, "
+                                        r"got int$"):
+        arithmetic.keras_layer_specs(3)
+    layers = [keras.layers.ReLU(), keras.layers.MaxPooling2D((2, 3), strides=(1, 2))]
+    assert arithmetic.keras_layer_specs(layers, axis=1) == [(3, 2, 1, "valid")]
+    with pytest.raises(ValueError, match=r"^axis 2 out of range for layer '.*' with 2 spatial "
+                                         r"axes$"):
+        arithmetic.keras_layer_specs(layers, axis=2)
+    with pytest.raises(ValueError, match=r"^the model has no convolution or pooling layers$"):
+        arithmetic.keras_layer_specs([keras.layers.ReLU()])
+
+
+def test_remaining_fields_and_messages():
+    assert arithmetic.transpose_equivalent(5, 3, 2, 1) == arithmetic.TransposeEquivalent(
+        input_size=3, kernel_size=3, zeros_between=1, padding=1, extra_after=0, output_size=5)
+    params = arithmetic.conv2d_params(3, 4, 6, groups=2)
+    assert type(params) is int and params == (3 * 3 * 2 + 1) * 6
+    for kernel in ((0, 3), (3, 0)):
+        with pytest.raises(ValueError, match=r"^kernel_size must be >= 1, got 0$"):
+            arithmetic.conv2d_params(kernel, 1, 1)
+    with pytest.raises(ValueError, match=r"or 4 ints \(before, after per axis\); got "
+                                         r"\(1, 2, 3\)$"):
+        arithmetic.resolve_padding((5, 5), 3, (1, 2, 3))
+    with pytest.raises(ValueError, match=r"^layers must contain at least one layer$"):
+        arithmetic.receptive_field([])
+    # without input_size, padding comes from the layer alone: dilation and both sides count
+    layers = [(3, 1, 2, "full"), (2, 2, 1, (0, 1)), (3, 1, 1, (2, 0)), (2, 3, 2, "causal")]
+    assert [f[:3] for f in arithmetic.receptive_field(layers)] == \
+        [f[:3] for f in brute_field(layers, 200)]

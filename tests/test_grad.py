@@ -446,3 +446,8 @@ def test_dense_shape_errors_are_exact():
         grad.dense_forward(np.ones((1, 2, 3)), np.ones((7, 3)))
     with pytest.raises(ValueError, match=r"^b must have shape \(M,\) = \(3,\), got \(3, 1\)$"):
         grad.dense_forward(np.ones((2, 7)), np.ones((7, 3)), np.ones((3, 1)))
+
+
+def test_softmax_label_shape_error_is_exact():
+    with pytest.raises(ValueError, match=r"^y must have shape \(N,\) = \(2,\), got \(2, 1\)$"):
+        grad.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 1), int))
