@@ -11,7 +11,7 @@ export CHROMIUM ?= /usr/bin/chromium
 
 # pytest-xdist workers for the notebooks and unit tests (one per core)
 JOBS ?= $(shell nproc)
-# The book build reuses executions from the execution cache (see conftest.py), keyed by each
+# The book build reuses executions from the execution cache (see tools/nbval_cache.py), keyed by each
 # notebook's code only: this stamp empties the cache when cnnlib or the pinned packages change.
 CACHE_STAMP := _build/.cache-inputs
 
@@ -35,6 +35,9 @@ $(COLAB_STAMP): requirements-colab.txt requirements.txt
 	rm -rf $(COLAB_VENV)
 	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
 	grep -E '^(pytest|pytest-xdist|nbval)==' requirements.txt > $(COLAB_VENV)/test-tools.txt
+	# the otter-grader that the assignments' Colab setup line installs (one that keeps Colab's
+	# ipywidgets 7: otter-grader 6 and later need ipywidgets 8)
+	grep -ohE 'otter-grader==[0-9.]+' assignments/*.ipynb | sort -u >> $(COLAB_VENV)/test-tools.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt \
 		-r $(COLAB_VENV)/test-tools.txt -c requirements-colab.txt
 	touch $@
@@ -77,9 +80,11 @@ test-colab: $(COLAB_STAMP)
 outputs: $(STAMP)
 	$(BIN)/python tools/record_outputs.py chapters/*.ipynb assignments/*.ipynb
 
-## student: student copies of every notebook (solutions removed, outputs cleared) in student/
+## student: student copies of the chapters (solutions removed, outputs cleared) in student/, the
+## assignments' student copies (book/assignments/, otter assign) and autograders (student/autograders/)
 student: $(STAMP)
 	$(BIN)/python tools/student_copies.py student
+	$(BIN)/python tools/assignments.py --autograders student/autograders
 
 ## benchmark: time and memory of every chapter in a fresh kernel, run twice to check determinism
 ## (run it on an idle machine; it rewrites benchmarks/results.* and the chapters' stated times)

@@ -1,4 +1,4 @@
-"""Convolution arithmetic: parameter counts, output sizes, padding and receptive fields.
+"""Convolution arithmetic: parameter counts, output sizes and padding.
 
 Every formula here is checked against Keras in ``tests/`` (parameter counts against
 ``count_params()``, sizes against the output shapes of real ``Conv1D``/``Conv2D``,
@@ -23,11 +23,17 @@ effective (dilated) kernel ``k_eff = k + (k - 1)(d - 1)``:
 - an int ``p``: ``p`` on every side; a tuple with one entry per axis, each an int (both sides)
   or a pair ``(before, after)``; or a flat tuple of ``2 * ndim`` ints, e.g.
   ``(top, bottom, left, right)`` in 2-D.
+
+Chapters 1-5, 7 and 10 use it; :mod:`cnnlib.ops` takes its padding grammar and sizes from here.
+Receptive fields are in :mod:`cnnlib.receptive` (re-exported here).
+
 """
 
 import math
 import numbers
 from typing import NamedTuple
+
+from cnnlib import _validate
 
 PADDING_MODES = ("valid", "same", "full", "causal")
 
@@ -36,24 +42,12 @@ PADDING_MODES = ("valid", "same", "full", "causal")
 
 
 def _int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    """Kept for :mod:`cnnlib.animation`, which calls it (edited elsewhere this round)."""
+    return _validate.integer(name, value, minimum=minimum)
 
 
 def _positive_int(name: str, value) -> int:
-    return _int(name, value, 1)
-
-
-def _pair(name: str, value) -> tuple:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-        return _positive_int(name, value[0]), _positive_int(name, value[1])
-    v = _positive_int(name, value)
-    return v, v
+    return _validate.integer(name, value, minimum=1)
 
 
 def _ndim(*values) -> int | None:
@@ -66,23 +60,26 @@ def _ndim(*values) -> int | None:
     return None
 
 
-def _per_axis(name: str, value, ndim: int, minimum: int = 1) -> tuple:
-    """``value`` as a tuple of ``ndim`` ints >= minimum (an int is repeated)."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != ndim:
-            raise ValueError(
-                f"{name} must be an int or a tuple of {ndim} ints (one per spatial axis), "
-                f"got {value!r}"
-            )
-        return tuple(_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value))
-    return (_int(name, value, minimum),) * ndim
-
-
 def _axes(input_size, *others):
     """(ndim or None, input sizes as a tuple)."""
     ndim = _ndim(input_size, *others)
     n = 1 if ndim is None else ndim
-    return ndim, _per_axis("input_size", input_size, n)
+    return ndim, _validate.per_axis("input_size", input_size, n)
+
+
+def _conv_axes(input_size, kernel_size, strides, dilation):
+    """(ndim or None, input sizes, kernel sizes, strides, dilations), each a tuple per axis."""
+    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
+    return (ndim, ns, *(_validate.per_axis(name, value, len(ns)) for name, value in
+                        (("kernel_size", kernel_size), ("strides", strides),
+                         ("dilation", dilation))))
+
+
+def _pool_axes(input_size, pool_size, strides):
+    """(ndim or None, input sizes, pool sizes, strides); ``strides=None`` means pool_size."""
+    ndim, ns = _axes(input_size, pool_size, strides)
+    ks = _validate.per_axis("pool_size", pool_size, len(ns))
+    return ndim, ns, ks, ks if strides is None else _validate.per_axis("strides", strides, len(ns))
 
 
 def _out(ndim, values):
@@ -92,7 +89,7 @@ def _out(ndim, values):
 def _explicit_padding(padding, ndim: int) -> tuple:
     """Explicit padding spec -> ((before, after), ...) with one pair per axis."""
     if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
-        p = _int("padding", padding, 0)
+        p = _validate.integer("padding", padding, minimum=0)
         return ((p, p),) * ndim
     if isinstance(padding, (tuple, list)):
         items = list(padding)
@@ -104,14 +101,14 @@ def _explicit_padding(padding, ndim: int) -> tuple:
                         raise ValueError(
                             f"padding[{i}] must be an int or a pair (before, after), got {item!r}"
                         )
-                    pairs.append((_int(f"padding[{i}][0]", item[0], 0),
-                                  _int(f"padding[{i}][1]", item[1], 0)))
+                    pairs.append((_validate.integer(f"padding[{i}][0]", item[0], minimum=0),
+                                  _validate.integer(f"padding[{i}][1]", item[1], minimum=0)))
                 else:
-                    p = _int(f"padding[{i}]", item, 0)
+                    p = _validate.integer(f"padding[{i}]", item, minimum=0)
                     pairs.append((p, p))
             return tuple(pairs)
         if len(items) == 2 * ndim and not any(isinstance(v, (tuple, list)) for v in items):
-            flat = [_int(f"padding[{i}]", v, 0) for i, v in enumerate(items)]
+            flat = [_validate.integer(f"padding[{i}]", v, minimum=0) for i, v in enumerate(items)]
             return tuple((flat[2 * a], flat[2 * a + 1]) for a in range(ndim))
         raise ValueError(
             f"padding for {ndim} spatial axes must be 'valid', 'same', 'full', an int, a tuple of "
@@ -139,14 +136,34 @@ def _mode(padding, allowed) -> str | None:
 
 
 def dense_params(n_inputs: int, units: int, use_bias: bool = True) -> int:
-    """Weights (+ biases) of a fully connected layer: ``n_inputs * units (+ units)``."""
-    n_inputs = _positive_int("n_inputs", n_inputs)
-    units = _positive_int("units", units)
-    return n_inputs * units + (units if use_bias else 0)
+    """Weights (+ biases) of a fully connected layer: ``n_inputs * units (+ units)``.
+
+    Parameters
+    ----------
+    n_inputs, units : int >= 1
+    use_bias : bool
+
+    Returns
+    -------
+    int, the number of parameters.
+    """
+    n_inputs = _validate.integer("n_inputs", n_inputs, minimum=1)
+    units = _validate.integer("units", units, minimum=1)
+    return n_inputs * units + (units if _validate.boolean("use_bias", use_bias) else 0)
 
 
 def mlp_params(layer_sizes, use_bias: bool = True) -> int:
-    """Parameters of a stack of dense layers, ``layer_sizes = [inputs, hidden..., outputs]``."""
+    """Parameters of a stack of dense layers, ``layer_sizes = [inputs, hidden..., outputs]``.
+
+    Parameters
+    ----------
+    layer_sizes : list of at least 2 ints >= 1
+    use_bias : bool
+
+    Returns
+    -------
+    int, the sum of :func:`dense_params` over consecutive sizes.
+    """
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least [inputs, outputs], got {sizes!r}")
@@ -160,32 +177,54 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = 
     Independent of the image size, the stride, the padding and the dilation: the same kernel is
     shared by every position. With ``groups`` (as Keras' ``Conv2D(groups=...)``) each filter sees
     only ``in_channels / groups`` input channels; both counts must be divisible by ``groups``.
+
+    Parameters
+    ----------
+    kernel_size : int or (k_h, k_w)
+    in_channels, filters, groups : int >= 1
+    use_bias : bool
+
+    Returns
+    -------
+    int, the number of parameters.
     """
-    k_h, k_w = _pair("kernel_size", kernel_size)
-    in_channels = _positive_int("in_channels", in_channels)
-    filters = _positive_int("filters", filters)
-    groups = _positive_int("groups", groups)
+    k_h, k_w = _validate.per_axis("kernel_size", kernel_size, 2)
+    in_channels = _validate.integer("in_channels", in_channels, minimum=1)
+    filters = _validate.integer("filters", filters, minimum=1)
+    groups = _validate.integer("groups", groups, minimum=1)
     if in_channels % groups or filters % groups:
         raise ValueError(
             f"in_channels ({in_channels}) and filters ({filters}) must both be divisible by "
             f"groups ({groups})"
         )
-    return (k_h * k_w * (in_channels // groups) + (1 if use_bias else 0)) * filters
+    bias = 1 if _validate.boolean("use_bias", use_bias) else 0
+    return (k_h * k_w * (in_channels // groups) + bias) * filters
 
 
 # --------------------------------------------------------------------------- sizes
 
 
+def _extent(k: int, d: int) -> int:
+    return k + (k - 1) * (d - 1)
+
+
 def effective_kernel_size(kernel_size, dilation=1):
     """Extent of a dilated kernel: ``k + (k - 1)(d - 1)`` (``d - 1`` gaps between taps).
 
-    kernel_size, dilation: int or tuple per axis -> int or tuple.
+    Parameters
+    ----------
+    kernel_size : int or tuple of ints, one per spatial axis
+    dilation : int or tuple of ints >= 1
+
+    Returns
+    -------
+    int, or a tuple with one extent per axis when an argument is a tuple.
     """
     ndim = _ndim(kernel_size, dilation)
     n = 1 if ndim is None else ndim
-    ks = _per_axis("kernel_size", kernel_size, n)
-    ds = _per_axis("dilation", dilation, n)
-    return _out(ndim, [k + (k - 1) * (d - 1) for k, d in zip(ks, ds)])
+    ks = _validate.per_axis("kernel_size", kernel_size, n)
+    ds = _validate.per_axis("dilation", dilation, n)
+    return _out(ndim, [_extent(k, d) for k, d in zip(ks, ds)])
 
 
 def same_padding(input_size, kernel_size, strides=1, dilation=1):
@@ -196,17 +235,20 @@ def same_padding(input_size, kernel_size, strides=1, dilation=1):
     (top/left) and the rest after (bottom/right), so an odd total puts the extra pixel at the
     bottom/right.
 
-    input_size: int or tuple per axis. Returns one ``(before, after)`` pair (int input) or a
-    tuple of pairs.
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis (e.g. ``(H, W)``)
+    kernel_size : int or tuple of ints (an int is used on every axis)
+    strides, dilation : int or tuple of ints >= 1
+
+    Returns
+    -------
+    one ``(before, after)`` pair (int ``input_size``) or a tuple of pairs, one per axis.
     """
-    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
-    n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ndim, ns, ks, ss, ds = _conv_axes(input_size, kernel_size, strides, dilation)
     pads = []
     for n, k, s, d in zip(ns, ks, ss, ds):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         total = max((math.ceil(n / s) - 1) * s + k_eff - n, 0)
         pads.append((total // 2, total - total // 2))
     return _out(ndim, pads)
@@ -215,19 +257,25 @@ def same_padding(input_size, kernel_size, strides=1, dilation=1):
 def resolve_padding(input_size, kernel_size, padding="valid", strides=1, dilation=1):
     """Explicit ``(before, after)`` padding per axis for any padding spec (see module doc).
 
-    input_size: int or tuple per axis. Returns a pair (int input) or a tuple of pairs.
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis (e.g. ``(H, W)``)
+    kernel_size : int or tuple of ints (an int is used on every axis)
+    padding : "valid", "same", "full", "causal" (one axis only), an int, a tuple of one int or
+        ``(before, after)`` pair per axis, or ``2 * ndim`` ints
+    strides, dilation : int or tuple of ints >= 1
+
+    Returns
+    -------
+    one ``(before, after)`` pair (int ``input_size``) or a tuple of pairs, one per axis.
     """
-    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
-    n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ndim, ns, ks, ss, ds = _conv_axes(input_size, kernel_size, strides, dilation)
     mode = _mode(padding, PADDING_MODES)
-    if mode == "causal" and n_ax != 1:
-        raise ValueError(f"padding='causal' is for one spatial axis (Conv1D), got {n_ax} axes")
+    if mode == "causal" and len(ns) != 1:
+        raise ValueError(f"padding='causal' is for one spatial axis (Conv1D), got {len(ns)} axes")
     pads = []
     for a, (n, k, s, d) in enumerate(zip(ns, ks, ss, ds)):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if mode == "valid":
             pads.append((0, 0))
         elif mode == "same":
@@ -237,7 +285,7 @@ def resolve_padding(input_size, kernel_size, padding="valid", strides=1, dilatio
         elif mode == "causal":
             pads.append((k_eff - 1, 0))
     if mode is None:
-        pads = list(_explicit_padding(padding, n_ax))
+        pads = list(_explicit_padding(padding, len(ns)))
     return _out(ndim, pads)
 
 
@@ -257,20 +305,26 @@ def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilati
     ``n`` ("same", stride 1), ``n + k - 1`` (full), ``floor((n + 2p - k) / s) + 1``.
     With ``padding="same"`` the result is ``ceil(n / s)`` (TensorFlow/Keras).
 
-    input_size: int or tuple per spatial axis -> int or tuple (e.g. (H, W) -> (H_out, W_out)).
-    Raises ValueError when the (dilated) kernel is larger than the padded input, as Keras
-    refuses such a layer. Keras (TensorFlow) also refuses ``strides > 1`` together with
-    ``dilation > 1``; the arithmetic is still well defined (PyTorch allows it) and computed here.
+    Keras (TensorFlow) refuses ``strides > 1`` together with ``dilation > 1``; the arithmetic
+    is still well defined (PyTorch allows it) and computed here.
+
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis (e.g. ``(H, W)``)
+    kernel_size : int or tuple of ints (an int is used on every axis)
+    padding : any padding of :func:`resolve_padding`
+    strides, dilation : int or tuple of ints >= 1
+
+    Returns
+    -------
+    int, or a tuple per axis (e.g. ``(H, W) -> (H_out, W_out)``). Raises ValueError when the
+    (dilated) kernel is larger than the padded input, as Keras refuses such a layer.
     """
-    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
-    n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ndim, ns, ks, ss, ds = _conv_axes(input_size, kernel_size, strides, dilation)
     pads = resolve_padding(ns, ks, padding, ss, ds)
     out = []
     for n, k, s, d, (pb, pa) in zip(ns, ks, ss, ds, pads):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if n + pb + pa < k_eff:
             raise ValueError(
                 f"the kernel (extent {k_eff} = {k} taps with dilation {d}) is larger than the "
@@ -281,6 +335,35 @@ def conv_output_size(input_size, kernel_size, padding="valid", strides=1, dilati
     return _out(ndim, out)
 
 
+def pool_padding(input_size, pool_size, padding="valid", strides=None):
+    """Explicit ``(before, after)`` padding per axis of a pooling window.
+
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis
+    pool_size : int or tuple of ints
+    padding : "valid", "same" or explicit ints as in :func:`resolve_padding`; each explicit side
+        must be smaller than the window (otherwise a window would lie entirely in the padding)
+    strides : int, tuple or None (None: ``pool_size``)
+
+    Returns
+    -------
+    one ``(before, after)`` pair (int ``input_size``) or a tuple of pairs.
+    """
+    ndim, ns, ks, ss = _pool_axes(input_size, pool_size, strides)
+    mode = _mode(padding, ("valid", "same"))
+    if mode is not None:
+        return _out(ndim, resolve_padding(ns, ks, mode, ss))
+    pads = _explicit_padding(padding, len(ns))
+    for k, (pb, pa) in zip(ks, pads):
+        if max(pb, pa) >= k:
+            raise ValueError(
+                f"padding {(pb, pa)} must be smaller than pool_size {k} on each side: a "
+                f"window would lie entirely in the padding; got padding={padding!r}"
+            )
+    return _out(ndim, pads)
+
+
 def pool_output_size(input_size, pool_size, strides=None, padding="valid"):
     """Output size of max/average pooling: ``floor((n + p_before + p_after - k) / s) + 1``.
 
@@ -289,24 +372,20 @@ def pool_output_size(input_size, pool_size, strides=None, padding="valid"):
     padded cells are ignored by the pooling, not counted as zeros) or explicit ints, each side
     smaller than the window (otherwise a window would lie entirely in the padding).
 
-    input_size: int or tuple per axis -> int or tuple. Raises ValueError when the window is larger
-    than the padded input (Keras refuses it too).
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis
+    pool_size : int or tuple of ints >= 1
+    strides : int, tuple of ints >= 1, or None
+    padding : as :func:`pool_padding`
+
+    Returns
+    -------
+    int, or a tuple per axis. Raises ValueError when the window is larger than the padded
+    input (Keras refuses it too).
     """
-    ndim, ns = _axes(input_size, pool_size, strides)
-    n_ax = len(ns)
-    ks = _per_axis("pool_size", pool_size, n_ax)
-    ss = ks if strides is None else _per_axis("strides", strides, n_ax)
-    mode = _mode(padding, ("valid", "same"))
-    if mode is not None:
-        pads = resolve_padding(ns, ks, mode, ss)
-    else:
-        pads = _explicit_padding(padding, n_ax)
-        for k, (pb, pa) in zip(ks, pads):
-            if max(pb, pa) >= k:
-                raise ValueError(
-                    f"padding {(pb, pa)} must be smaller than pool_size {k} on each side: a "
-                    f"window would lie entirely in the padding; got padding={padding!r}"
-                )
+    ndim, ns, ks, ss = _pool_axes(input_size, pool_size, strides)
+    pads = pool_padding(ns, ks, padding, ss)
     out = []
     for n, k, s, (pb, pa) in zip(ns, ks, ss, pads):
         if n + pb + pa < k:
@@ -337,18 +416,24 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
       and returns an empty axis on others (input 10 x 1, kernel 1 x 2, stride 1 -> 10 x 0);
     - ``"full"``: the transpose of a full convolution, ``s (n - 1) - k_eff + 2 + a``.
 
-    input_size: int or tuple per axis -> int or tuple. Raises ValueError for ``output_padding``
-    outside ``[0, s)`` (Keras refuses it too) or a non-positive output size.
+    Parameters
+    ----------
+    input_size : int or tuple of ints, one per spatial axis
+    kernel_size : int or tuple of ints
+    strides, dilation : int or tuple of ints >= 1
+    padding : "valid", "same", "full" or explicit ints as in :func:`resolve_padding`
+    output_padding : None, int or tuple of ints in ``[0, s)``
+
+    Returns
+    -------
+    int, or a tuple per axis. Raises ValueError for ``output_padding`` outside ``[0, s)``
+    (Keras refuses it too) or a non-positive output size.
     """
-    ndim, ns = _axes(input_size, kernel_size, strides, dilation)
-    n_ax = len(ns)
-    ks = _per_axis("kernel_size", kernel_size, n_ax)
-    ss = _per_axis("strides", strides, n_ax)
-    ds = _per_axis("dilation", dilation, n_ax)
+    ndim, ns, ks, ss, ds = _conv_axes(input_size, kernel_size, strides, dilation)
     if output_padding is None:
-        aps = (None,) * n_ax
+        aps = (None,) * len(ns)
     else:
-        aps = _per_axis("output_padding", output_padding, n_ax, minimum=0)
+        aps = _validate.per_axis("output_padding", output_padding, len(ns), minimum=0)
         for a, s in zip(aps, ss):
             if a >= s:
                 raise ValueError(
@@ -356,10 +441,10 @@ def conv_transpose_output_size(input_size, kernel_size, strides=1, padding="vali
                     f"(0 <= a < s), got output_padding={output_padding!r}, strides={strides!r}"
                 )
     mode = _mode(padding, ("valid", "same", "full"))
-    pads = None if mode is not None else _explicit_padding(padding, n_ax)
+    pads = None if mode is not None else _explicit_padding(padding, len(ns))
     out = []
     for i, (n, k, s, d, a) in enumerate(zip(ns, ks, ss, ds, aps)):
-        k_eff = k + (k - 1) * (d - 1)
+        k_eff = _extent(k, d)
         if mode == "valid":
             o = s * (n - 1) + k_eff + (max(s - k_eff, 0) if a is None else a)
         elif mode == "same":
@@ -408,13 +493,19 @@ def transpose_equivalent(input_size: int, kernel_size: int, strides: int = 1, pa
     stride 1, padding ``k - p - 1`` and ``a = (i + 2p - k) mod s`` extra zeros at the
     bottom/right; its output has size ``i`` again.
 
-    input_size: int -> TransposeEquivalent(input_size=o, ..., output_size=i). Padding must be an
-    int with ``p <= k - 1`` (otherwise the equivalent padding would be negative).
+    Parameters
+    ----------
+    input_size, kernel_size, strides : int >= 1, the convolution ``i -> o`` along one axis
+    padding : int, ``0 <= p <= k - 1`` (otherwise the equivalent padding would be negative)
+
+    Returns
+    -------
+    TransposeEquivalent(input_size=o, ..., output_size=i).
     """
-    i = _positive_int("input_size", input_size)
-    k = _positive_int("kernel_size", kernel_size)
-    s = _positive_int("strides", strides)
-    p = _int("padding", padding, 0)
+    i = _validate.integer("input_size", input_size, minimum=1)
+    k = _validate.integer("kernel_size", kernel_size, minimum=1)
+    s = _validate.integer("strides", strides, minimum=1)
+    p = _validate.integer("padding", padding, minimum=0)
     if p > k - 1:
         raise ValueError(f"padding must be <= kernel_size - 1 = {k - 1}, got {p}")
     o = conv_output_size(i, k, p, s)
@@ -423,121 +514,11 @@ def transpose_equivalent(input_size: int, kernel_size: int, strides: int = 1, pa
     return TransposeEquivalent(o, k, s - 1, k - p - 1, a, out)
 
 
-# --------------------------------------------------------------------------- receptive fields
+def __getattr__(name):
+    """``Field``, ``receptive_field`` and ``keras_layer_specs`` live in :mod:`cnnlib.receptive`
+    (chapter 7 reaches them as ``arithmetic.receptive_field``)."""
+    if name in ("Field", "receptive_field", "keras_layer_specs"):
+        from cnnlib import receptive
 
-
-class Field(NamedTuple):
-    """Receptive field of one layer's outputs along one axis (input pixels as unit).
-
-    size: how many input pixels one output sees; jump: input pixels between neighbouring
-    outputs (product of the strides so far); start: input coordinate of the centre of the first
-    output's field (``-0.5`` etc. means it hangs over the border into the padding);
-    output_size: the layer's output size (None when no input size was given).
-    """
-
-    size: int
-    jump: int
-    start: float
-    output_size: int | None
-
-
-def _layer_spec(index, layer):
-    if isinstance(layer, dict):
-        unknown = set(layer) - {"kernel_size", "strides", "dilation", "padding"}
-        if unknown or "kernel_size" not in layer:
-            raise ValueError(
-                f"layers[{index}] as a dict needs 'kernel_size' and may have 'strides', "
-                f"'dilation', 'padding'; got keys {sorted(layer)}"
-            )
-        k, s = layer["kernel_size"], layer.get("strides", 1)
-        d, p = layer.get("dilation", 1), layer.get("padding", "valid")
-    elif isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 4:
-        k, s, d, p = (list(layer) + [1, 1, "valid"][len(layer) - 1:])[:4]
-    else:
-        raise TypeError(
-            f"layers[{index}] must be (kernel_size, strides[, dilation[, padding]]) or a dict, "
-            f"got {layer!r}"
-        )
-    return (_positive_int(f"layers[{index}] kernel_size", k),
-            _positive_int(f"layers[{index}] strides", s),
-            _positive_int(f"layers[{index}] dilation", d), p)
-
-
-def receptive_field(layers, input_size=None):
-    """Receptive field size, jump and start of every layer of a stack, along one axis.
-
-    layers: sequence of ``(kernel_size, strides[, dilation[, padding]])`` tuples or dicts with
-    those keys (ints for one axis; pooling is a layer like any other). The recurrences are
-    ``r_l = r_{l-1} + (k_eff - 1) j_{l-1}``, ``j_l = j_{l-1} s``,
-    ``start_l = start_{l-1} + ((k_eff - 1) / 2 - p_before) j_{l-1}``, from ``r_0 = j_0 = 1``,
-    ``start_0 = 0``. Padding only moves ``start``; ``"same"`` needs ``input_size``.
-
-    Returns a list of :class:`Field`, one per layer.
-    """
-    layers = list(layers)
-    if not layers:
-        raise ValueError("layers must contain at least one layer")
-    n = None if input_size is None else _positive_int("input_size", input_size)
-    size, jump, start = 1, 1, 0.0
-    fields = []
-    for idx, layer in enumerate(layers):
-        k, s, d, p = _layer_spec(idx, layer)
-        if isinstance(p, str) and p.lower() == "same" and n is None:
-            raise ValueError(f"layers[{idx}] has padding='same', which needs input_size")
-        if n is not None:
-            pb = resolve_padding(n, k, p, s, d)[0]
-            n = conv_output_size(n, k, p, s, d)
-        else:
-            pb = resolve_padding(1, k, p, s, d)[0]
-        k_eff = k + (k - 1) * (d - 1)
-        start += ((k_eff - 1) / 2 - pb) * jump
-        size += (k_eff - 1) * jump
-        jump *= s
-        fields.append(Field(size, jump, start, n))
-    return fields
-
-
-_POINTWISE = ("Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "BatchNormalization",
-              "LayerNormalization", "Dropout", "SpatialDropout2D", "SpatialDropout1D", "Rescaling",
-              "Normalization", "InputLayer", "GaussianNoise", "Identity")
-
-
-def keras_layer_specs(model, axis: int = 0) -> list:
-    """``(kernel_size, strides, dilation, padding)`` of each convolution/pooling layer of a Keras
-    model (or a list of Keras layers) along one spatial ``axis`` (0: height), for
-    :func:`receptive_field`.
-
-    Pointwise layers (activations, normalisation, dropout) are skipped; any other layer (Dense,
-    Flatten, global pooling, transposed convolution, ...) raises ValueError, since its outputs
-    do not have a local receptive field of this kind.
-    """
-    axis = _int("axis", axis, 0)
-    specs = []
-    try:
-        layers = list(model.layers if hasattr(model, "layers") else model)
-    except TypeError:
-        raise TypeError(f"model must be a Keras model or a list of layers, "
-                        f"got {type(model).__name__}") from None
-    for layer in layers:
-        kind = type(layer).__name__
-        if "Transpose" in kind or kind.startswith("Global"):
-            raise ValueError(f"layer {layer.name!r} ({kind}) has no local receptive field")
-        if hasattr(layer, "kernel_size") and hasattr(layer, "strides"):
-            k, s = layer.kernel_size, layer.strides
-            d = getattr(layer, "dilation_rate", (1,) * len(k))
-        elif hasattr(layer, "pool_size"):
-            k, s, d = layer.pool_size, layer.strides, (1,) * len(layer.pool_size)
-        elif kind in _POINTWISE:
-            continue
-        else:
-            raise ValueError(
-                f"layer {layer.name!r} ({kind}) is neither a convolution/pooling layer nor "
-                f"pointwise; pass only the spatial part of the model"
-            )
-        if axis >= len(k):
-            raise ValueError(
-                f"axis {axis} out of range for layer {layer.name!r} with {len(k)} spatial axes")
-        specs.append((int(k[axis]), int(s[axis]), int(d[axis]), layer.padding))
-    if not specs:
-        raise ValueError("the model has no convolution or pooling layers")
-    return specs
+        return getattr(receptive, name)
+    raise AttributeError(f"module 'cnnlib.arithmetic' has no attribute {name!r}")

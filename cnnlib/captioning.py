@@ -1,11 +1,8 @@
-"""Image captioning: captions from scenes, vocabulary, decoders, greedy and beam search, BLEU.
+"""Image captioning: the text side, the Show-and-Tell and attention captioners, attention maps.
 
 A caption generator reads an image with a convolutional *encoder* and writes the caption one
-word at a time with a recurrent *decoder*. This module holds the pieces a chapter writes out:
+word at a time with a recurrent *decoder*. This module holds the pieces chapter 11 writes out:
 
-- ``scene_caption`` / ``scene_captions``: captions of generated scenes from a small grammar
-  ("a red circle above a blue square"), and ``held_out_mask`` to keep colour/shape combinations
-  out of training;
 - ``make_vectorizer``, ``teacher_forcing``, ``ids_to_words``: the text side, with Keras'
   ``TextVectorization`` and the tokens ``<start>``, ``<end>``, padding ``""`` and ``[UNK]``;
 - ``masked_cross_entropy``: the next-word loss that ignores padding (NumPy reference of
@@ -13,402 +10,26 @@ word at a time with a recurrent *decoder*. This module holds the pieces a chapte
 - ``build_captioner``: a "Show and Tell" decoder (image features as the initial LSTM state) or
   one with additive (Bahdanau) attention over a grid of image features, as Keras models for
   training, encoding and single decoding steps;
-- ``greedy_decode`` / ``beam_search``: decoding any step function, batched over images;
-- ``ngram_counts``, ``corpus_bleu``: corpus-level BLEU-1..4 in plain Python, checked against
-  ``nltk.translate.bleu_score.corpus_bleu`` in ``tests/test_captioning.py``;
-- ``load_flickr8k_captions``: the Flickr8k captions of the course sample.
+- ``named_objects``, ``peak_in_box``, ``additive_attention``: where the attention looks.
+
+For the chapter's convenience it also re-exports, from their own modules, BLEU and
+``tokenize`` (:mod:`cnnlib.bleu`), ``greedy_decode`` / ``beam_search`` /
+``sequence_log_prob`` (:mod:`cnnlib.decoding`), the scene-caption grammar
+(:mod:`cnnlib.scenes`) and ``load_flickr8k_captions`` (:mod:`cnnlib.datasets`).
 """
 
-import csv
-import math
-import os
-import re
-from collections import Counter
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from cnnlib import _validate
+from cnnlib.bleu import corpus_bleu, ngram_counts, tokenize  # noqa: F401
+from cnnlib.datasets.samples import Flickr8k, load_flickr8k_captions  # noqa: F401
+from cnnlib.decoding import beam_search, greedy_decode, sequence_log_prob  # noqa: F401
+from cnnlib.scenes import caption_order, held_out_mask, scene_caption, scene_captions  # noqa: F401
+
 START, END, PAD, UNK = "<start>", "<end>", "", "[UNK]"
 MODEL_KINDS = ("show_and_tell", "attention")
-
-
-# --------------------------------------------------------------------------------------------
-# BLEU
-# --------------------------------------------------------------------------------------------
-
-def _sentence(tokens, name):
-    if isinstance(tokens, (str, bytes)):
-        raise TypeError(f"{name} must be a list of tokens (str), not a str: split it first")
-    try:
-        tokens = list(tokens)
-    except TypeError as err:
-        raise TypeError(f"{name} must be a list of tokens (str), "
-                        f"got {type(tokens).__name__}") from err
-    if not all(isinstance(t, str) for t in tokens):
-        raise TypeError(f"{name} must hold str tokens only")
-    return tokens
-
-
-def ngram_counts(tokens, n):
-    """Count the n-grams of a tokenized sentence.
-
-    Parameters
-    ----------
-    tokens : list of str, length T
-    n : int >= 1
-
-    Returns
-    -------
-    collections.Counter mapping each n-gram (a tuple of n tokens) to its count; empty when T < n.
-    """
-    tokens = _sentence(tokens, "tokens")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-
-
-def corpus_bleu(references, hypotheses, max_n=4):
-    """Corpus-level BLEU-1 ... BLEU-``max_n`` with uniform weights, as Papineni et al. (2002).
-
-    For each order n, the clipped n-gram matches of all hypotheses are summed and divided by the
-    total number of hypothesis n-grams (the modified precision :math:`p_n`; a hypothesis shorter
-    than n counts 1 in the denominator, like NLTK). BLEU-N is
-    :math:`BP \\cdot \\exp(\\frac{1}{N} \\sum_{n \\le N} \\log p_n)`, with the brevity penalty
-    :math:`BP = \\min(1, e^{1 - r / c})`, c the total hypothesis length and r the sum of the
-    reference lengths closest to each hypothesis (the shorter on ties). A zero :math:`p_n` makes
-    BLEU-N zero (no smoothing).
-
-    Parameters
-    ----------
-    references : list of N lists of reference sentences (each a list of str tokens)
-    hypotheses : list of N hypothesis sentences (each a list of str tokens)
-    max_n : int, the highest n-gram order (default 4)
-
-    Returns
-    -------
-    list of ``max_n`` floats: [BLEU-1, ..., BLEU-max_n], each in [0, 1].
-    """
-    if isinstance(references, (str, bytes)) or isinstance(hypotheses, (str, bytes)):
-        raise TypeError("references and hypotheses must be lists of tokenized sentences")
-    references, hypotheses = list(references), list(hypotheses)
-    if len(references) != len(hypotheses):
-        raise ValueError(f"references and hypotheses must have the same length, got "
-                         f"{len(references)} and {len(hypotheses)}")
-    if not hypotheses:
-        raise ValueError("hypotheses is empty: BLEU needs at least one sentence")
-    if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1:
-        raise ValueError(f"max_n must be an int >= 1, got {max_n!r}")
-    matches, totals = np.zeros(max_n + 1, np.int64), np.zeros(max_n + 1, np.int64)
-    hyp_len = ref_len = 0
-    for i, (refs, hyp) in enumerate(zip(references, hypotheses)):
-        hyp = _sentence(hyp, f"hypotheses[{i}]")
-        if isinstance(refs, (str, bytes)):
-            raise TypeError(f"references[{i}] must be a list of tokenized reference sentences")
-        refs = [_sentence(r, f"references[{i}][{j}]") for j, r in enumerate(refs)]
-        if not refs:
-            raise ValueError(f"references[{i}] is empty: each hypothesis needs a reference")
-        for n in range(1, max_n + 1):
-            counts = ngram_counts(hyp, n)
-            ref_counts = [ngram_counts(r, n) for r in refs]
-            matches[n] += sum(min(c, max(rc[g] for rc in ref_counts)) for g, c in counts.items())
-            totals[n] += max(1, sum(counts.values()))
-        hyp_len += len(hyp)
-        ref_len += min((len(r) for r in refs), key=lambda length: (abs(length - len(hyp)), length))
-    if hyp_len == 0 or matches[1] == 0:
-        return [0.0] * max_n
-    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
-    scores, log_sum = [], 0.0
-    for n in range(1, max_n + 1):
-        if matches[n] == 0:
-            scores.extend([0.0] * (max_n - n + 1))
-            break
-        log_sum += math.log(matches[n] / totals[n])
-        scores.append(bp * math.exp(log_sum / n))
-    return scores
-
-
-def tokenize(caption):
-    """Lower-case a caption, drop punctuation, split on white space.
-
-    Parameters
-    ----------
-    caption : str
-
-    Returns
-    -------
-    list of str tokens (``<start>`` and ``<end>`` are kept as tokens).
-    """
-    if not isinstance(caption, str):
-        raise TypeError(f"caption must be a str, got {type(caption).__name__}")
-    return re.sub(r"[^a-z0-9<>\[\] ]+", " ", caption.lower()).split()
-
-
-# --------------------------------------------------------------------------------------------
-# Decoding
-# --------------------------------------------------------------------------------------------
-
-def _check_token(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be an int >= 0 (a token id), got {value!r}")
-    return int(value)
-
-
-def _check_states(states, name="states"):
-    if not isinstance(states, (list, tuple)):
-        raise TypeError(f"{name} must be a list of arrays with one row per image, "
-                        f"got {type(states).__name__}")
-    states = [np.asarray(s) for s in states]
-    if not states or any(s.ndim < 1 for s in states):
-        raise ValueError(f"{name} must be a non-empty list of arrays of shape (N, ...)")
-    n = states[0].shape[0]
-    if any(s.shape[0] != n for s in states):
-        raise ValueError(f"every array in {name} needs the same first dimension N, got "
-                         f"{[s.shape[0] for s in states]}")
-    return states, n
-
-
-def _step_log_probs(step, tokens, states):
-    out = step(tokens, states)
-    if not (isinstance(out, tuple) and len(out) == 2):
-        raise TypeError("step must return a pair (log_probs (M, V), new_states list)")
-    log_probs, new_states = out
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    if log_probs.ndim != 2 or log_probs.shape[0] != len(tokens):
-        raise ValueError(f"step must return log_probs of shape (M, V) with M = {len(tokens)}, "
-                         f"got {log_probs.shape}")
-    return log_probs, [np.asarray(s) for s in new_states]
-
-
-def greedy_decode(step, states, start_token, end_token, max_len):
-    """Decode by taking the most probable next token at every step.
-
-    Parameters
-    ----------
-    step : callable ``step(tokens, states) -> (log_probs, new_states)`` with tokens (M,) int,
-        states a list of arrays (M, ...), log_probs (M, V) log-probabilities of the next token
-    states : list of arrays (N, ...), the decoder state of each of N images (e.g. [h, c])
-    start_token, end_token : int token ids
-    max_len : int >= 1, the most tokens generated per image (``end_token`` included)
-
-    Returns
-    -------
-    sequences : list of N lists of token ids, without ``start_token`` and ``end_token``
-    log_probs : (N,) float64, the total log-probability of each sequence (end token included)
-    """
-    states, n = _check_states(states)
-    start_token = _check_token(start_token, "start_token")
-    end_token = _check_token(end_token, "end_token")
-    if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 1:
-        raise ValueError(f"max_len must be an int >= 1, got {max_len!r}")
-    tokens = np.full(n, start_token, np.int64)
-    done = np.zeros(n, bool)
-    total = np.zeros(n)
-    sequences = [[] for _ in range(n)]
-    for _ in range(max_len):
-        log_probs, states = _step_log_probs(step, tokens, states)
-        tokens = log_probs.argmax(axis=1)
-        total[~done] += log_probs[np.flatnonzero(~done), tokens[~done]]
-        for i in np.flatnonzero(~done):
-            if tokens[i] == end_token:
-                done[i] = True
-            else:
-                sequences[i].append(int(tokens[i]))
-        if done.all():
-            break
-    return sequences, total
-
-
-def beam_search(step, states, start_token, end_token, beam_width, max_len):
-    """Keep the ``beam_width`` most probable partial captions at every step.
-
-    Each image starts with one hypothesis, ``[start_token]``. At every step each unfinished
-    hypothesis is extended by every token, and the ``beam_width`` extensions with the highest
-    total log-probability are kept; a hypothesis that produced ``end_token`` is finished and
-    keeps its score. The result is the finished hypothesis with the highest total
-    log-probability (no length normalisation). ``beam_width=1`` is greedy decoding.
-
-    Parameters
-    ----------
-    step : callable ``step(tokens, states) -> (log_probs, new_states)`` as in ``greedy_decode``;
-        it is called with M = N * beam_width rows
-    states : list of arrays (N, ...), the initial decoder state of each image
-    start_token, end_token : int token ids
-    beam_width : int >= 1
-    max_len : int >= 1, the most tokens generated per image (``end_token`` included)
-
-    Returns
-    -------
-    sequences : list of N lists of token ids, without ``start_token`` and ``end_token``
-    log_probs : (N,) float64, the total log-probability of each returned sequence
-    """
-    states, n = _check_states(states)
-    start_token = _check_token(start_token, "start_token")
-    end_token = _check_token(end_token, "end_token")
-    for value, name in ((beam_width, "beam_width"), (max_len, "max_len")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    k = int(beam_width)
-    # beam b of image i lives in row i * k + b; only beam 0 is alive at the start
-    states = [np.repeat(s, k, axis=0) for s in states]
-    scores = np.full((n, k), -np.inf)
-    scores[:, 0] = 0.0
-    tokens = np.full(n * k, start_token, np.int64)
-    finished = np.zeros((n, k), bool)
-    history = np.zeros((n, k, 0), np.int64)
-    for _ in range(max_len):
-        log_probs, new_states = _step_log_probs(step, tokens, states)
-        v = log_probs.shape[1]
-        if end_token >= v:
-            raise ValueError(f"end_token {end_token} is not a token of a {v}-word vocabulary")
-        log_probs = log_probs.reshape(n, k, v)
-        # a finished beam has one continuation (itself, padded with end_token) at no cost
-        frozen = np.full(v, -np.inf)
-        frozen[end_token] = 0.0
-        log_probs = np.where(finished[..., None], frozen, log_probs)
-        candidates = (scores[..., None] + log_probs).reshape(n, k * v)
-        best = np.argsort(-candidates, axis=1, kind="stable")[:, :k]
-        parent, token = best // v, best % v
-        scores = np.take_along_axis(candidates, best, axis=1)
-        was_finished = np.take_along_axis(finished, parent, axis=1)
-        finished = was_finished | (token == end_token)
-        history = np.concatenate([np.take_along_axis(history, parent[..., None], axis=1),
-                                  token[..., None]], axis=2)
-        rows = (np.arange(n)[:, None] * k + parent).ravel()
-        states = [s[rows] for s in new_states]
-        tokens = token.ravel().astype(np.int64)
-        if finished[np.isfinite(scores)].all():
-            break
-    # unfinished beams at max_len compete too (their caption is cut off)
-    best_beam = np.argmax(scores, axis=1)
-    sequences = []
-    for i, b in enumerate(best_beam):
-        seq = history[i, b].tolist()
-        sequences.append(seq[:seq.index(end_token)] if end_token in seq else seq)
-    return sequences, scores[np.arange(n), best_beam]
-
-
-def sequence_log_prob(step, states, tokens, start_token, end_token):
-    """Total log-probability that a step function gives one token sequence followed by the end.
-
-    Parameters
-    ----------
-    step : callable as in ``greedy_decode``
-    states : list of arrays (1, ...), the decoder state of one image
-    tokens : list of int, the sequence without start and end tokens
-    start_token, end_token : int
-
-    Returns
-    -------
-    float: :math:`\\sum_t \\log P(w_t \\mid w_{<t})` over the tokens and the end token.
-    """
-    states, n = _check_states(states)
-    if n != 1:
-        raise ValueError(f"states must describe one image (first dimension 1), got {n}")
-    total, previous = 0.0, _check_token(start_token, "start_token")
-    for token in list(tokens) + [_check_token(end_token, "end_token")]:
-        log_probs, states = _step_log_probs(step, np.array([previous]), states)
-        total += float(log_probs[0, token])
-        previous = token
-    return total
-
-
-# --------------------------------------------------------------------------------------------
-# Captions of generated scenes
-# --------------------------------------------------------------------------------------------
-
-def _phrase(obj):
-    return f"a {obj.colour} {obj.shape}"
-
-
-def scene_caption(objects):
-    """The caption of one generated scene, from its objects, by a small grammar.
-
-    Objects are named left to right (by column of their centre). One object: "a red circle".
-    Two: "a red circle above a blue square" when the vertical distance of the centres is larger
-    than the horizontal one (the upper object first, "above"), else "a red circle left of a blue
-    square". Three: "a red circle , a blue square and a green triangle" (left to right).
-
-    Parameters
-    ----------
-    objects : list of 1 to 3 objects with attributes ``shape``, ``colour`` and
-        ``centre`` = (row, col), such as ``cnnlib.scenes.SceneObject``
-
-    Returns
-    -------
-    str, the caption (lower case, tokens separated by single spaces).
-    """
-    objects = list(objects)
-    if not 1 <= len(objects) <= 3:
-        raise ValueError(f"objects must hold 1 to 3 objects, got {len(objects)}")
-    for obj in objects:
-        if not all(hasattr(obj, a) for a in ("shape", "colour", "centre")):
-            raise TypeError("each object needs attributes shape, colour and centre=(row, col)")
-    ordered = caption_order(objects)
-    if len(ordered) == 1:
-        return _phrase(ordered[0])
-    if len(ordered) == 2:
-        a, b = ordered
-        (ra, ca), (rb, cb) = a.centre, b.centre
-        if abs(ra - rb) > abs(ca - cb):
-            return f"{_phrase(a)} above {_phrase(b)}"
-        return f"{_phrase(a)} left of {_phrase(b)}"
-    return f"{_phrase(ordered[0])} , {_phrase(ordered[1])} and {_phrase(ordered[2])}"
-
-
-def caption_order(objects):
-    """The objects in the order ``scene_caption`` names them.
-
-    Parameters
-    ----------
-    objects : list of objects with ``centre`` = (row, col)
-
-    Returns
-    -------
-    list of the same objects: for two objects whose centres differ more vertically than
-    horizontally, top to bottom; otherwise left to right (ties broken by row).
-    """
-    objects = list(objects)
-    if len(objects) == 2:
-        (ra, ca), (rb, cb) = objects[0].centre, objects[1].centre
-        if abs(ra - rb) > abs(ca - cb):
-            return sorted(objects, key=lambda o: (o.centre[0], o.centre[1]))
-    return sorted(objects, key=lambda o: (o.centre[1], o.centre[0]))
-
-
-def scene_captions(objects_per_image):
-    """Captions of many scenes.
-
-    Parameters
-    ----------
-    objects_per_image : list of N lists of objects (``Scenes.objects``)
-
-    Returns
-    -------
-    list of N str captions.
-    """
-    return [scene_caption(objects) for objects in objects_per_image]
-
-
-def held_out_mask(objects_per_image, combinations):
-    """Which scenes contain a held-out colour/shape combination.
-
-    Parameters
-    ----------
-    objects_per_image : list of N lists of objects with ``colour`` and ``shape``
-    combinations : iterable of (colour, shape) pairs, e.g. [("blue", "triangle")]
-
-    Returns
-    -------
-    (N,) bool, True where a scene holds at least one object of a held-out combination.
-    """
-    combos = set()
-    for combo in combinations:
-        if isinstance(combo, str) or len(combo) != 2:
-            raise ValueError(f"combinations must hold (colour, shape) pairs, got {combo!r}")
-        combos.add(tuple(combo))
-    return np.array([any((o.colour, o.shape) in combos for o in objects)
-                     for objects in objects_per_image], bool)
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,11 +83,9 @@ def make_vectorizer(captions, max_len, max_tokens=None):
     """
     import keras
 
-    if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 3:
-        raise ValueError(f"max_len must be an int >= 3 (start, a word, end), got {max_len!r}")
-    if max_tokens is not None and (isinstance(max_tokens, bool) or
-                                   not isinstance(max_tokens, (int, np.integer)) or max_tokens < 5):
-        raise ValueError(f"max_tokens must be None or an int >= 5, got {max_tokens!r}")
+    max_len = _validate.integer("max_len", max_len, minimum=3, why="start, a word, end")
+    if max_tokens is not None:
+        _validate.integer("max_tokens", max_tokens, minimum=5, why="or None")
     wrapped = add_start_end(captions)
     if not wrapped:
         raise ValueError("captions is empty")
@@ -490,10 +109,10 @@ def teacher_forcing(ids):
     inputs : (N, T - 1) int, ``ids[:, :-1]``
     targets : (N, T - 1) int, ``ids[:, 1:]``
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or ids.shape[1] < 2 or not np.issubdtype(ids.dtype, np.integer):
+    ids = _validate.array("ids", ids, ndim=2, layout="(N, T)", dtype="int")
+    if ids.shape[1] < 2:
         raise ValueError(f"ids must be an int array of shape (N, T) with T >= 2, got "
-                         f"{ids.dtype} {ids.shape}")
+                         f"{ids.shape}")
     return ids[:, :-1], ids[:, 1:]
 
 
@@ -510,8 +129,12 @@ def ids_to_words(ids, vocabulary, end_token=END):
     -------
     str, the words joined by spaces, without ``<start>``, ``<end>`` and padding.
     """
+    if isinstance(vocabulary, str) or not hasattr(vocabulary, "__len__"):
+        raise TypeError(f"vocabulary must be a list of str, got {type(vocabulary).__name__}")
+    if not isinstance(end_token, str):
+        raise TypeError(f"end_token must be a str, got {type(end_token).__name__}")
     words = []
-    for i in np.asarray(ids).ravel():
+    for i in _validate.array("ids", ids, dtype="int", allow_empty=True).ravel():
         if not 0 <= int(i) < len(vocabulary):
             raise ValueError(f"token id {int(i)} is outside a vocabulary of {len(vocabulary)}")
         word = vocabulary[int(i)]
@@ -536,12 +159,11 @@ def masked_cross_entropy(targets, logits, pad=0):
     float: :math:`-\\frac{1}{|M|}\\sum_{(n,t) \\in M} \\log \\mathrm{softmax}(z_{nt})_{y_{nt}}`
     over the set M of non-padding positions.
     """
-    targets = np.asarray(targets)
-    logits = np.asarray(logits, dtype=np.float64)
-    if targets.ndim != 2 or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"targets must be an int array (N, T), got {targets.dtype} "
-                         f"{targets.shape}")
-    if logits.ndim != 3 or logits.shape[:2] != targets.shape:
+    targets = _validate.array("targets", targets, ndim=2, layout="(N, T)", dtype="int")
+    logits = _validate.array("logits", logits, ndim=3, layout="(N, T, V)", finite=True)
+    logits = logits.astype(np.float64)
+    pad = _validate.integer("pad", pad, minimum=0, why="the padding token id")
+    if logits.shape[:2] != targets.shape:
         raise ValueError(f"logits must have shape (N, T, V) = {targets.shape} + (V,), got "
                          f"{logits.shape}")
     keep = targets != pad
@@ -584,10 +206,11 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     pooling), giving a grid of feature vectors, flatten the grid into a ``Dense`` summary vector
     of the whole image (it keeps where things are) and start the LSTM from two ``Dense`` layers
     of that summary (the initial state h0, c0). ``"show_and_tell"`` then decodes from that state
-    alone, as Vinyals et al. (2015). ``"attention"`` adds the row and column of each grid cell to
-    its features (so the decoder can tell places apart) and, at every step, scores each cell
-    against the LSTM's output with additive (Bahdanau) attention
-    (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the context) joins the
+    alone: the cs231n variant of Show and Tell, which starts the LSTM from the image, where
+    Vinyals et al. (2015) feed the image as the first input. ``"attention"`` adds the row and
+    column of each grid cell to its features (so the decoder can tell places apart) and, at
+    every step, scores each cell against the LSTM's output with additive (Bahdanau)
+    attention (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the context) joins the
     LSTM output before the word classifier.
 
     Parameters
@@ -605,18 +228,22 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     """
     import keras
 
-    if kind not in MODEL_KINDS:
+    if not isinstance(kind, str) or kind not in MODEL_KINDS:
         raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3 or image_shape[2] != 3:
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3:
+        raise ValueError(f"image_shape must be (H, W, 3), got {image_shape!r}")
+    image_shape = _validate.per_axis("image_shape", image_shape, 3)
+    if image_shape[2] != 3:
         raise ValueError(f"image_shape must be (H, W, 3), got {image_shape}")
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__len__") or not filters:
+        raise TypeError(f"filters must be a non-empty tuple of channel counts, got {filters!r}")
+    filters = [_validate.integer(f"filters[{i}]", f, minimum=1) for i, f in enumerate(filters)]
     factor = 2 ** len(filters)
     if image_shape[0] % factor or image_shape[1] % factor:
         raise ValueError(f"image height and width must be divisible by {factor}, got {image_shape}")
     for value, name in ((vocab_size, "vocab_size"), (max_len, "max_len"),
                         (embed_dim, "embed_dim"), (units, "units")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        _validate.integer(name, value, minimum=1)
     L = keras.layers
     gh, gw = image_shape[0] // factor, image_shape[1] // factor
 
@@ -733,74 +360,6 @@ def initial_states(captioner, images, batch_size=256):
 
 
 # --------------------------------------------------------------------------------------------
-# Flickr8k
-# --------------------------------------------------------------------------------------------
-
-class Flickr8k(NamedTuple):
-    """Human captions of Flickr8k images (a NamedTuple with these fields).
-
-    - ``captions``: dict mapping an image file name to its list of (usually 5) str captions
-    - ``image_dir``: pathlib.Path or None, the folder holding (some of) the images
-    - ``images``: list of str, the image files present in ``image_dir``
-    """
-
-    captions: dict
-    image_dir: object
-    images: list
-
-
-def load_flickr8k_captions(data_dir=None):
-    """The Flickr8k captions of the course sample (or of ``<data_dir>/flickr8k/``).
-
-    Reads ``captions.txt`` (CSV with a header ``image,caption``) and lists ``images/*.jpg``.
-    Prints one line saying what was found. Flickr8k (Hodosh et al. 2013) is for research use.
-
-    Parameters
-    ----------
-    data_dir : str, path or None (default: the course sample, see :mod:`cnnlib.course_sample`)
-
-    Returns
-    -------
-    Flickr8k, or None when the course sample cannot be reached (the notice says so). A
-    ``data_dir`` without ``flickr8k/captions.txt`` raises FileNotFoundError.
-    """
-    from cnnlib import course_sample
-
-    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
-        raise TypeError(f"data_dir must be a str, a path or None, got {type(data_dir).__name__}")
-    if data_dir is not None:
-        folder, where = Path(data_dir) / "flickr8k", str(data_dir)
-    else:
-        try:
-            folder, where = course_sample.locate("flickr8k")
-        except course_sample.Unreachable as err:
-            print(f"cnnlib.captioning: the course sample is not reachable ({err}); "
-                  "the real-caption section is skipped")
-            return None
-    path = folder / "captions.txt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no flickr8k/captions.txt in {folder.parent}")
-    captions = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None or [h.strip().lower() for h in header[:2]] != ["image", "caption"]:
-            raise ValueError(f"{path} must start with the header 'image,caption', got {header}")
-        for row in reader:
-            if not row:
-                continue
-            if len(row) < 2:
-                raise ValueError(f"{path}: a row without caption: {row}")
-            captions.setdefault(row[0], []).append(",".join(row[1:]).strip())
-    image_dir = path.parent / "images"
-    images = sorted(p.name for p in image_dir.glob("*.jpg")) if image_dir.is_dir() else []
-    print(f"cnnlib.captioning: flickr8k <- {len(captions)} images x "
-          f"{round(np.mean([len(c) for c in captions.values()]))} human captions "
-          f"({len(images)} image files), from {where}")
-    return Flickr8k(captions, image_dir if images else None, images)
-
-
-# --------------------------------------------------------------------------------------------
 # Where does the attention look?
 # --------------------------------------------------------------------------------------------
 
@@ -819,7 +378,7 @@ def named_objects(words, objects):
     list of (position, object) pairs, one per colour or shape word; empty when the caption does
     not name as many objects as the scene holds (the pairing would be a guess).
     """
-    words = _sentence(words, "words")
+    words = _validate.tokens("words", words)
     ordered = caption_order(objects)
     starts = [i for i in range(len(words) - 2) if words[i] == "a"]
     if len(starts) != len(ordered):
@@ -883,12 +442,10 @@ def additive_attention(query, values, scale):
     context : (N, T, D) float64
     weights : (N, T, L) float64, each row sums to 1
     """
-    query = np.asarray(query, dtype=np.float64)
-    values = np.asarray(values, dtype=np.float64)
-    scale = np.asarray(scale, dtype=np.float64)
-    if query.ndim != 3 or values.ndim != 3:
-        raise ValueError(f"query and values must be (N, T, D) and (N, L, D), got {query.shape} "
-                         f"and {values.shape}")
+    query = _validate.array("query", query, ndim=3, layout="(N, T, D)", finite=True)
+    values = _validate.array("values", values, ndim=3, layout="(N, L, D)", finite=True)
+    scale = _validate.array("scale", scale, finite=True)
+    query, values, scale = (a.astype(np.float64) for a in (query, values, scale))
     if query.shape[0] != values.shape[0] or query.shape[2] != values.shape[2]:
         raise ValueError(f"query {query.shape} and values {values.shape} must agree in N and D")
     if scale.shape != (query.shape[2],):

@@ -5,6 +5,9 @@
 - :func:`describe` / :func:`layer_rows`: those numbers, and a per-layer table;
 - :func:`measure`: build a model *without allocating its weights* and describe it, so that
   VGG-19's 144 million parameters are counted in a fraction of a second.
+
+Chapters 7 and 8 use it.
+
 """
 
 import concurrent.futures
@@ -12,6 +15,8 @@ import math
 
 import keras
 from keras import layers
+
+from cnnlib import _validate
 
 
 # the layers the papers count as weight layers (a depthwise convolution is one: MobileNetV2 has 53)
@@ -30,8 +35,7 @@ def multiply_adds(model) -> int:
     Biases, activations, pooling and normalisation are not counted (the usual convention of the
     papers: He et al. quote 3.8 billion "FLOPs" (multiply-adds) for ResNet-50).
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    _validate.keras_model("model", model)
     total = 0
     for layer in _weight_layers(model):
         if isinstance(layer, layers.Conv2D):
@@ -58,8 +62,7 @@ def weight_layer_depth(model) -> int:
     That is how the papers count (VGG-16 has 16, GoogLeNet 22, ResNet-50 50, MobileNetV2 53: shortcut
     projections run beside the main path, auxiliary heads beside the trunk).
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    _validate.keras_model("model", model)
     depth = {}
     for layer in model.layers:  # functional models list layers in topological order
         parents = [t._keras_history.operation for t in keras.tree.flatten(layer.input)

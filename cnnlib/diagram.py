@@ -4,11 +4,16 @@
 the row of its longest path from the input, parallel branches side by side, and an edge that
 skips rows (a shortcut) routed beside the boxes it jumps over. Pointwise layers (batch norm,
 activations, dropout) are folded into the box of the layer they follow, as the papers draw them.
+
+Chapters 7 and 10 use it.
+
 """
 
 import keras
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from cnnlib import _validate
 
 #: layer types folded into their parent's box; the suffix is appended to its label
 FOLDED = {"BatchNormalization": "BN", "Activation": None, "ReLU": "ReLU", "Dropout": None,
@@ -57,11 +62,28 @@ def _parents(layer):
             if hasattr(t, "_keras_history")]
 
 
+def _layers(model):
+    """``model.layers`` with every parent before its children, the input layer included
+    (``keras.Sequential`` leaves it out of ``model.layers``)."""
+    seen, out = set(), []
+
+    def visit(layer):
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            for parent in _parents(layer):
+                visit(parent)
+            out.append(layer)
+
+    for layer in model.layers:
+        visit(layer)
+    return out
+
+
 def _graph(model, fold):
     """Nodes (representative layers in order), their labels/kinds, parents and output shapes."""
     rep, label, kind, parents, shape = {}, {}, {}, {}, {}
     order = []
-    for layer in model.layers:
+    for layer in _layers(model):
         ps = [rep[id(p)] for p in _parents(layer)]
         t = type(layer).__name__
         if fold and t in FOLDED and len(ps) == 1:
@@ -115,7 +137,7 @@ def draw_model(model, ax=None, title=None, fold=True, show_shapes=True, box_widt
 
     Parameters
     ----------
-    model : keras.Model (functional), e.g. ``keras.Model(inp, zoo.inception_module(inp, ...))``
+    model : keras.Model (functional or a built ``keras.Sequential``), e.g. ``keras.Model(inp, zoo.inception_module(inp, ...))``
     ax : matplotlib Axes to draw into (default: a new figure sized to the graph)
     fold : fold batch norm, activations, dropout and LRN into the preceding box
     show_shapes : write each box's output shape (H x W x C) under its label
@@ -124,6 +146,15 @@ def draw_model(model, ax=None, title=None, fold=True, show_shapes=True, box_widt
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a functional keras.Model, got {type(model).__name__}")
+    if not model.built or not model.layers:
+        raise ValueError(f"model {model.name!r} has no layers or no input shape yet: build it "
+                         "with keras.Input(shape) first (e.g. keras.Sequential([keras.Input("
+                         "(28, 28, 1)), ...]))")
+    for name, value in (("fold", fold), ("show_shapes", show_shapes)):
+        _validate.boolean(name, value)
+    for name, value in (("box_width", box_width), ("box_height", box_height),
+                        ("row_gap", row_gap), ("col_gap", col_gap)):
+        _validate.real(name, value, above=0)
     order, label, kind, parents, shape = _graph(model, fold)
     level, x = _layout(order, parents)
     xs = [x[n] * col_gap for n in order]

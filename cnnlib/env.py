@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnlib import _validate
+
 
 def cache_dir():
     """cnnlib's cache folder (weights, downloaded course sample): ``$CNNLIB_CACHE_DIR`` if set,
@@ -26,10 +28,7 @@ def seed_everything(seed: int = 0, deterministic_ops: bool = True) -> int:
     Deterministic ops (and full float32 instead of TF32 on GPUs) make two runs on the same
     machine give identical numbers, GPU kernels included, at a small speed cost. Returns the seed.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+    seed = _validate.integer("seed", seed, minimum=0)
     import keras
     import tensorflow as tf
 

@@ -11,6 +11,9 @@ The forward passes are :mod:`cnnlib.ops` (convolution = cross-correlation, kerne
 ``(kh, kw, C_in, C_out)``, TensorFlow's padding rules). Every backward pass is tested against
 ``tf.GradientTape`` and against finite differences (:mod:`cnnlib.gradcheck`) in
 ``tests/test_grad.py``. Gradients are computed in float32 unless an input is float64.
+
+Chapters 6 and 10 use it.
+
 """
 
 from typing import NamedTuple
@@ -18,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnlib import ops
+from cnnlib import _validate, arithmetic, ops
 
 BACKWARD_POOL_MODES = ("max", "average")
 
@@ -65,20 +68,6 @@ class SigmoidCache(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- validation
-def _numeric(name, value) -> np.ndarray:
-    if not isinstance(value, np.ndarray):
-        try:
-            value = np.asarray(value)
-        except (ValueError, TypeError) as err:  # ragged nested lists
-            raise TypeError(f"{name} must be an array of numbers: {err}") from None
-    if value.dtype == bool or not (np.issubdtype(value.dtype, np.integer)
-                                   or np.issubdtype(value.dtype, np.floating)):
-        raise TypeError(f"{name} must hold numbers, got dtype {value.dtype}")
-    if value.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {value.shape}")
-    return value
-
-
 def _float(*arrays):
     return np.result_type(*[a.dtype for a in arrays], np.float32)
 
@@ -91,7 +80,7 @@ def _check_cache(cache, kind, forward: str):
 
 def _upstream(dout, shape, dtype, forward: str) -> np.ndarray:
     """dout as an array of the forward output's shape, in the computation's float dtype."""
-    dout = _numeric("dout", dout)
+    dout = _validate.array("dout", dout)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout must have the shape of the output of {forward}(), "
                          f"{tuple(shape)}, got {dout.shape}")
@@ -145,12 +134,11 @@ def conv2d_backward(dout, cache):
     """
     _check_cache(cache, ConvCache, "conv2d_forward")
     x, w, strides, padding, dilation, out_shape = cache
-    xp, w, _, (sh, sw), (dh, dw_), (ho, wo) = ops._conv_setup(x, w, None, strides, padding,
-                                                              dilation)
+    xp, w, _, (sh, sw), (dh, dw_), (top, _, left, _), (ho, wo) = ops.conv2d_setup(
+        x, w, None, strides, padding, dilation)
     n_images, height, width, c_in = x.shape
     kh, kw, _, c_out = w.shape
-    k_eff = (dh * (kh - 1) + 1, dw_ * (kw - 1) + 1)
-    top, _, left, _ = ops._padding_amounts(padding, (height, width), k_eff, (sh, sw))
+    k_eff = arithmetic.effective_kernel_size((kh, kw), (dh, dw_))
     dtype = _float(xp, w)
     dout = _upstream(dout, out_shape, dtype, "conv2d_forward")
     xp, w = xp.astype(dtype, copy=False), w.astype(dtype, copy=False)
@@ -162,16 +150,12 @@ def conv2d_backward(dout, cache):
     dw = (cols.T @ dout_rows).reshape(kh, kw, c_in, c_out)
     db = dout_rows.sum(axis=0)
 
-    # dx: kernel tap (u, v) touched the input pixels xp[:, u*d + i*s, v*d + j*s]; send back there
-    # what each output pixel sends through each tap: (N, H_out, W_out, kh, kw, C_in)
-    sent = (dout_rows @ w.reshape(kh * kw * c_in, c_out).T).reshape(n_images, ho, wo, kh, kw,
-                                                                     c_in)
+    # dx: each output pixel sends dout back through the kernel taps it used: a transposed
+    # convolution of dout with w (its (kh, kw, C_in, C_out) is the transpose layout), cropped
+    stamped = ops.conv2d_transpose(dout, w, (sh, sw), "valid", (dh, dw_))
     dxp = np.zeros_like(xp)
-    for u in range(kh):
-        for v in range(kw):
-            rows = slice(u * dh, u * dh + sh * (ho - 1) + 1, sh)
-            cols_ = slice(v * dw_, v * dw_ + sw * (wo - 1) + 1, sw)
-            dxp[:, rows, cols_, :] += sent[:, :, :, u, v, :]
+    rows, cols_ = min(stamped.shape[1], xp.shape[1]), min(stamped.shape[2], xp.shape[2])
+    dxp[:, :rows, :cols_] = stamped[:, :rows, :cols_]
     dx = dxp[:, top:top + height, left:left + width, :]
     return dx, dw, db
 
@@ -218,7 +202,7 @@ def pool2d_backward(dout, cache):
     dx : array (N, H, W, C)
     """
     _check_cache(cache, PoolCache, "pool2d_forward")
-    x, mode, (ph, pw), (sh, sw), pads, (ho, wo) = ops._pool_setup(
+    x, mode, (ph, pw), (sh, sw), pads, (ho, wo) = ops.pool2d_setup(
         cache.x, cache.pool_size, cache.strides, cache.padding, cache.mode)
     n_images, height, width, channels = x.shape
     dout = _upstream(dout, cache.out.shape, x.dtype, "pool2d_forward")
@@ -259,7 +243,7 @@ def relu_forward(x):
     out : array like x (float)
     cache : ReluCache, for :func:`relu_backward`
     """
-    x = _numeric("x", x)
+    x = _validate.array("x", x)
     x = x.astype(_float(x), copy=False)
     return np.maximum(x, 0), ReluCache(x)
 
@@ -293,7 +277,7 @@ def sigmoid_forward(x):
     out : array like x (float), values in (0, 1)
     cache : SigmoidCache, for :func:`sigmoid_backward`
     """
-    x = _numeric("x", x)
+    x = _validate.array("x", x)
     x = x.astype(_float(x), copy=False)
     out = np.exp(-np.logaddexp(0, -x))
     return out, SigmoidCache(out)
@@ -331,7 +315,7 @@ def dense_forward(x, w, b=None):
     out : array (N, M)
     cache : DenseCache, for :func:`dense_backward`
     """
-    x, w = _numeric("x", x), _numeric("w", w)
+    x, w = _validate.array("x", x), _validate.array("w", w)
     if x.ndim < 2:
         raise ValueError(f"x must be (N, D) or (N, d1, d2, ...), got shape {x.shape}")
     if w.ndim != 2:
@@ -344,7 +328,7 @@ def dense_forward(x, w, b=None):
     dtype = _float(x, w)
     out = x.reshape(len(x), -1).astype(dtype, copy=False) @ w.astype(dtype, copy=False)
     if b is not None:
-        b = _numeric("b", b)
+        b = _validate.array("b", b)
         if b.shape != (w.shape[1],):
             raise ValueError(f"b must have shape (M,) = ({w.shape[1]},), got {b.shape}")
         out = out + b
@@ -392,7 +376,7 @@ def softmax_cross_entropy(logits, y):
     loss : float
     dlogits : array (N, K)
     """
-    logits = _numeric("logits", logits)
+    logits = _validate.array("logits", logits)
     if logits.ndim != 2:
         raise ValueError(f"logits must be 2-D (N, K), got shape {logits.shape}")
     y = np.asarray(y)

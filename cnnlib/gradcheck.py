@@ -9,19 +9,19 @@ always means a bug. Points where the function has a kink (ReLU at 0, a tie in a 
 exception: avoid them in checks.
 
 Same idea as CS231n's ``gradient_check.py``; the layers checked live in :mod:`cnnlib.grad`.
+
+Chapter 6 uses it.
+
 """
 
-import numbers
 
 import numpy as np
 
+from cnnlib import _validate
+
 
 def _step(h) -> float:
-    if isinstance(h, bool) or not isinstance(h, numbers.Real):
-        raise TypeError(f"h must be a positive number, got {type(h).__name__} {h!r}")
-    if not 0 < h < 1:
-        raise ValueError(f"h must be in (0, 1), got {h}; 1e-5 suits float64")
-    return float(h)
+    return _validate.real("h", h, above=0, below=1)
 
 
 def numerical_gradient(f, x, h=1e-5):

@@ -5,6 +5,8 @@ Chapter 1 uses them to measure what a network does (and does not) know about spa
 
 import numpy as np
 
+from cnnlib import _validate
+
 
 def _check_batch(x) -> np.ndarray:
     if not isinstance(x, np.ndarray):
@@ -20,9 +22,7 @@ def shift_images(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
     x: (N, H, W, C) -> (N, H, W, C), same dtype. Pixels pushed past the border are lost.
     """
     x = _check_batch(x)
-    for name, v in (("dy", dy), ("dx", dx)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(v).__name__}")
+    dy, dx = _validate.integer("dy", dy), _validate.integer("dx", dx)
     _, h, w, _ = x.shape
     if abs(dy) >= h or abs(dx) >= w:
         raise ValueError(f"shift ({dy}, {dx}) must be smaller than the image size ({h}, {w})")

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnnlib import _validate
+
 SHAPES = ("circle", "square", "triangle", "diamond")
 COLOURS = {
     "red": (215, 45, 40),
@@ -64,15 +66,6 @@ class Scenes(NamedTuple):
     masks: np.ndarray
     objects: list
     shape_names: tuple
-
-
-def _int(name, value, minimum, maximum=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum or (maximum is not None and value > maximum):
-        allowed = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    return int(value)
 
 
 def _names(name, values, allowed):
@@ -234,17 +227,17 @@ def generate_scenes(n, size=64, max_objects=3, min_objects=1,
     >>> s.images.shape, s.masks.shape, s.shape_names
     ((2, 32, 32, 3), (2, 32, 32), ('background', 'circle', 'square', 'triangle'))
     """
-    n = _int("n", n, 1)
-    size = _int("size", size, 16)
-    max_objects = _int("max_objects", max_objects, 0, 8)
-    min_objects = _int("min_objects", min_objects, 0, 8)
+    n = _validate.integer("n", n, minimum=1)
+    size = _validate.integer("size", size, minimum=16)
+    max_objects = _validate.integer("max_objects", max_objects, minimum=0, maximum=8)
+    min_objects = _validate.integer("min_objects", min_objects, minimum=0, maximum=8)
     if min_objects > max_objects:
         raise ValueError(f"min_objects ({min_objects}) must be <= max_objects ({max_objects})")
     shapes = _names("shapes", shapes, SHAPES)
     colours = _names("colours", colours, tuple(COLOURS))
     if background not in BACKGROUNDS:
         raise ValueError(f"background must be one of {BACKGROUNDS}, got {background!r}")
-    seed = _int("seed", seed, 0)
+    seed = _validate.integer("seed", seed, minimum=0)
 
     rng = np.random.default_rng(seed)
     n_objects = rng.integers(min_objects, max_objects + 1, size=n)
@@ -270,3 +263,103 @@ def generate_scenes(n, size=64, max_objects=3, min_objects=1,
                             tuple(int(v) for v in boxes[i, k]))
                 for k in range(n_objects[i])] for i in range(n)]
     return Scenes(images, masks, objects, ("background",) + shapes)
+
+
+# ---------------------------------------------------------------- captions by a small grammar
+
+def _phrase(obj):
+    return f"a {obj.colour} {obj.shape}"
+
+
+def scene_caption(objects):
+    """The caption of one generated scene, from its objects, by a small grammar.
+
+    Objects are named left to right (by column of their centre). One object: "a red circle".
+    Two: "a red circle above a blue square" when the vertical distance of the centres is larger
+    than the horizontal one (the upper object first, "above"), else "a red circle left of a blue
+    square". Three: "a red circle , a blue square and a green triangle" (left to right).
+
+    Parameters
+    ----------
+    objects : list of 1 to 3 objects with attributes ``shape``, ``colour`` and
+        ``centre`` = (row, col), such as ``cnnlib.scenes.SceneObject``
+
+    Returns
+    -------
+    str, the caption (lower case, tokens separated by single spaces).
+    """
+    objects = list(objects)
+    if not 1 <= len(objects) <= 3:
+        raise ValueError(f"objects must hold 1 to 3 objects, got {len(objects)}")
+    for obj in objects:
+        if not all(hasattr(obj, a) for a in ("shape", "colour", "centre")):
+            raise TypeError("each object needs attributes shape, colour and centre=(row, col)")
+    ordered = caption_order(objects)
+    if len(ordered) == 1:
+        return _phrase(ordered[0])
+    if len(ordered) == 2:
+        a, b = ordered
+        (ra, ca), (rb, cb) = a.centre, b.centre
+        if abs(ra - rb) > abs(ca - cb):
+            return f"{_phrase(a)} above {_phrase(b)}"
+        return f"{_phrase(a)} left of {_phrase(b)}"
+    return f"{_phrase(ordered[0])} , {_phrase(ordered[1])} and {_phrase(ordered[2])}"
+
+
+def caption_order(objects):
+    """The objects in the order ``scene_caption`` names them.
+
+    Parameters
+    ----------
+    objects : list of objects with ``centre`` = (row, col)
+
+    Returns
+    -------
+    list of the same objects: for two objects whose centres differ more vertically than
+    horizontally, top to bottom; otherwise left to right (ties broken by row).
+    """
+    objects = list(objects)
+    if len(objects) == 2:
+        (ra, ca), (rb, cb) = objects[0].centre, objects[1].centre
+        if abs(ra - rb) > abs(ca - cb):
+            return sorted(objects, key=lambda o: (o.centre[0], o.centre[1]))
+    return sorted(objects, key=lambda o: (o.centre[1], o.centre[0]))
+
+
+def scene_captions(objects_per_image):
+    """Captions of many scenes.
+
+    Parameters
+    ----------
+    objects_per_image : list of N lists of objects (``Scenes.objects``)
+
+    Returns
+    -------
+    list of N str captions.
+    """
+    return [scene_caption(objects) for objects in objects_per_image]
+
+
+def held_out_mask(objects_per_image, combinations):
+    """Which scenes contain a held-out colour/shape combination.
+
+    Parameters
+    ----------
+    objects_per_image : list of N lists of objects with ``colour`` and ``shape``
+    combinations : iterable of (colour, shape) pairs, e.g. [("blue", "triangle")]
+
+    Returns
+    -------
+    (N,) bool, True where a scene holds at least one object of a held-out combination.
+    """
+    for name, value in (("objects_per_image", objects_per_image),
+                        ("combinations", combinations)):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{name} must be a list, got {type(value).__name__}")
+    combos = set()
+    for combo in combinations:
+        if isinstance(combo, str) or len(combo) != 2:
+            raise ValueError(f"combinations must hold (colour, shape) pairs, got {combo!r}")
+        combos.add(tuple(combo))
+    return np.array([any((o.colour, o.shape) in combos for o in objects)
+                     for objects in objects_per_image], bool)

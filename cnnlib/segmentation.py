@@ -5,36 +5,33 @@
   detection boxes.
 * From classifier to dense predictor: :func:`dense_to_conv_kernel` and :func:`convolutionize`
   turn fully connected layers into convolutions (Long, Shelhamer & Darrell 2015, section 3.1).
-* Upsampling: :func:`conv2d_transpose` ("deconvolution", the gradient of a convolution) in
-  NumPy, :func:`bilinear_kernel` / :class:`BilinearInitializer` (the FCN paper's initialisation).
+* Upsampling: ``conv2d_transpose`` (from :mod:`cnnlib.ops`, kept here for chapter 10),
+  :func:`bilinear_kernel` / :class:`BilinearInitializer` (the FCN paper's initialisation).
 * :func:`fcn`: FCN-32s, FCN-16s and FCN-8s on a small VGG backbone from :mod:`cnnlib.zoo`.
-* :func:`load_camvid`: the CamVid street scenes of the course sample.
+* :func:`load_camvid`: the CamVid street scenes of the course sample (from
+  :mod:`cnnlib.datasets`, kept here for chapter 10).
 
 Label maps are integer arrays of any shape (e.g. ``(N, H, W)``); images are NHWC like Keras.
 """
 
 import math
 import numbers
-import os
-from pathlib import Path
-from typing import NamedTuple
 
 import keras
 import numpy as np
 from keras import layers
 
-from cnnlib import arithmetic, zoo
+from cnnlib import _validate, zoo
+from cnnlib.ops import conv2d_transpose  # noqa: F401  (chapter 10 calls seg.conv2d_transpose)
+from cnnlib.datasets.samples import CAMVID_CLASSES, CAMVID_VOID, CamVid, load_camvid  # noqa: F401
 
 # --------------------------------------------------------------------------- metrics
 
 
 def _label_maps(y_true, y_pred, num_classes, ignore_index):
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
-            or num_classes < 1:
-        raise ValueError(f"num_classes must be an int >= 1, got {num_classes!r}")
-    if ignore_index is not None and (isinstance(ignore_index, bool)
-                                     or not isinstance(ignore_index, numbers.Integral)):
-        raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
+    num_classes = _validate.integer("num_classes", num_classes, minimum=1)
+    if ignore_index is not None:
+        ignore_index = _validate.integer("ignore_index", ignore_index)
     arrays = []
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         y = np.asarray(y)
@@ -178,13 +175,10 @@ def dense_to_conv_kernel(kernel, feature_shape):
     -------
     array (h, w, c, units), a Conv2D kernel.
     """
-    kernel = np.asarray(kernel)
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be a Dense kernel (inputs, units), got shape {kernel.shape}")
-    if (not isinstance(feature_shape, (tuple, list)) or len(feature_shape) != 3
-            or not all(isinstance(v, numbers.Integral) and v > 0 for v in feature_shape)):
+    kernel = _validate.array("kernel", kernel, ndim=2, layout="(inputs, units), a Dense kernel")
+    if not isinstance(feature_shape, (tuple, list)) or len(feature_shape) != 3:
         raise ValueError(f"feature_shape must be (h, w, c) positive ints, got {feature_shape!r}")
-    h, w, c = (int(v) for v in feature_shape)
+    h, w, c = _validate.per_axis("feature_shape", feature_shape, 3)
     if h * w * c != kernel.shape[0]:
         raise ValueError(f"feature_shape {feature_shape} has {h * w * c} values but the kernel "
                          f"has {kernel.shape[0]} inputs")
@@ -255,59 +249,6 @@ def convolutionize(model, input_shape=(None, None)):
 # --------------------------------------------------------------------------- upsampling
 
 
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def conv2d_transpose(x, w, strides=1, padding="valid"):
-    """Transposed convolution ("deconvolution") in NumPy: every input pixel stamps the kernel.
-
-    ``full[n, i*s + u, j*s + v, o] += x[n, i, j, c] * w[u, v, o, c]``; "valid" keeps the whole
-    ``s (H - 1) + k`` canvas (plus ``max(s - k, 0)`` zero rows, as Keras), "same" crops it to
-    ``H * s`` the way TensorFlow does. It is the gradient of :func:`cnnlib.ops.conv2d` with
-    respect to its input, and equals ``tf.nn.conv2d_transpose`` / ``keras.layers.Conv2DTranspose``.
-
-    Parameters
-    ----------
-    x : array (N, H, W, C_in)
-    w : array (kh, kw, C_out, C_in), the layout of ``tf.nn.conv2d_transpose`` and
-        ``Conv2DTranspose.kernel`` (output channels before input channels)
-    strides : int or (sh, sw)
-    padding : "valid" or "same"
-
-    Returns
-    -------
-    array (N, H_out, W_out, C_out), sizes from :func:`cnnlib.arithmetic.conv_transpose_output_size`.
-    """
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 4:
-        raise ValueError(f"x must be (N, H, W, C_in), got shape {x.shape}")
-    if w.ndim != 4:
-        raise ValueError(f"w must be (kh, kw, C_out, C_in), got shape {w.shape}")
-    if w.shape[3] != x.shape[3]:
-        raise ValueError(f"w has {w.shape[3]} input channels (last axis) but x has "
-                         f"{x.shape[3]} channels")
-    sh, sw = (strides, strides) if isinstance(strides, numbers.Integral) else tuple(strides)
-    sh, sw = _positive("strides", sh), _positive("strides", sw)
-    if padding not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-    n, h, wd, _ = x.shape
-    kh, kw, c_out, _ = w.shape
-    dtype = np.result_type(x.dtype, w.dtype, np.float32)
-    full = np.zeros((n, sh * (h - 1) + max(kh, sh), sw * (wd - 1) + max(kw, sw), c_out), dtype)
-    for u in range(kh):
-        for v in range(kw):
-            full[:, u:u + sh * (h - 1) + 1:sh, v:v + sw * (wd - 1) + 1:sw] += x @ w[u, v].T
-    if padding == "valid":
-        return full
-    out_h, out_w = h * sh, wd * sw
-    top = arithmetic.same_padding(out_h, kh, sh)[0]
-    left = arithmetic.same_padding(out_w, kw, sw)[0]
-    return full[:, top:top + out_h, left:left + out_w]
-
-
 def bilinear_kernel(factor, channels=1):
     """The FCN paper's transposed-convolution kernel for ``factor``-times bilinear upsampling.
 
@@ -321,7 +262,7 @@ def bilinear_kernel(factor, channels=1):
     -------
     float32 array (k, k, channels, channels).
     """
-    factor, channels = _positive("factor", factor), _positive("channels", channels)
+    factor, channels = _validate.integer("factor", factor, minimum=1), _validate.integer("channels", channels, minimum=1)
     size = 2 * factor - factor % 2
     f = math.ceil(size / 2)
     centre = f - 1 if size % 2 == 1 else f - 0.5
@@ -359,8 +300,8 @@ def bilinear_upsampling(channels, factor, trainable=True, name=None):
     Input (N, H, W, channels) -> (N, H * factor, W * factor, channels). ``trainable=False``
     keeps it fixed, as FCN's final upsampling layer.
     """
-    factor = _positive("factor", factor)
-    layer = layers.Conv2DTranspose(_positive("channels", channels), 2 * factor - factor % 2,
+    factor = _validate.integer("factor", factor, minimum=1)
+    layer = layers.Conv2DTranspose(_validate.integer("channels", channels, minimum=1), 2 * factor - factor % 2,
                                    strides=factor, padding="same", use_bias=False,
                                    kernel_initializer=BilinearInitializer(), name=name)
     layer.trainable = trainable
@@ -407,7 +348,7 @@ def fcn(variant="8s", input_shape=(64, 64, 3), num_classes=4, width=1 / 16, head
         if isinstance(input_shape[i], numbers.Integral) and input_shape[i] % 32:
             raise ValueError(f"input_shape height and width must be multiples of 32 (the "
                              f"stride of block5_pool), got {tuple(input_shape)}")
-    head_units = _positive("head_units", head_units)
+    head_units = _validate.integer("head_units", head_units, minimum=1)
     base = zoo.vgg(backbone, input_shape=input_shape, num_classes=num_classes, width=width,
                    batch_norm=batch_norm)
     pool3, pool4, pool5 = (base.get_layer(f"block{b}_pool").output for b in (3, 4, 5))
@@ -426,84 +367,3 @@ def fcn(variant="8s", input_shape=(64, 64, 3), num_classes=4, width=1 / 16, head
     score = layers.UpSampling2D(stride, interpolation="bilinear", name=f"up{stride}")(score)
     probs = layers.Activation("softmax", name="softmax")(score)
     return keras.Model(base.input, probs, name=f"fcn{variant}")
-
-
-# --------------------------------------------------------------------------- CamVid
-
-#: SegNet's 11 CamVid classes; label 11 is "void" (unlabelled).
-CAMVID_CLASSES = ("sky", "building", "pole", "road", "pavement", "tree", "sign/symbol", "fence",
-                  "car", "pedestrian", "bicyclist")
-CAMVID_VOID = 11
-
-
-class CamVid(NamedTuple):
-    """The CamVid sample (a NamedTuple with these fields).
-
-    - ``images``: uint8 array (N, 360, 480, 3)
-    - ``masks``: uint8 array (N, 360, 480), ids into ``class_names``, ``void`` = unlabelled
-    - ``names``: tuple of the N file names
-    - ``class_names``: the 11 classes (``CAMVID_CLASSES``)
-    - ``void``: int, 11
-    - ``description``: one line saying what this is
-    """
-
-    images: np.ndarray
-    masks: np.ndarray
-    names: tuple
-    class_names: tuple
-    void: int
-    description: str
-
-
-def load_camvid(data_dir=None):
-    """Load the CamVid scenes of the course sample (or of ``<data_dir>/camvid/``).
-
-    The folder holds ``images/*.png`` (RGB) and ``masks/*.png`` (same names, uint8 class ids,
-    11 = void), as in the SegNet tutorial copy of CamVid (Brostow et al. 2008);
-    :func:`cnnlib.course_sample.locate` finds the sample's copy.
-
-    Returns
-    -------
-    CamVid, or None (with a one-line notice) when the course sample cannot be reached (no
-    local copy and no network). A ``data_dir`` without ``camvid/images`` and ``camvid/masks``
-    raises FileNotFoundError; unreadable or mismatched files raise ValueError.
-    """
-    from PIL import Image
-
-    from cnnlib import course_sample
-
-    if data_dir is not None:
-        folder, where = Path(data_dir) / "camvid", str(data_dir)
-    else:
-        try:
-            folder, where = course_sample.locate("camvid")
-        except course_sample.Unreachable as err:
-            print(f"CamVid: the course sample is not reachable ({err}); "
-                  "skipping the real street scenes")
-            return None
-    if not (folder / "images").is_dir() or not (folder / "masks").is_dir():
-        raise FileNotFoundError(f"no camvid/images and camvid/masks folders in {folder.parent}")
-    names = tuple(sorted(p.name for p in (folder / "images").glob("*.png")))
-    if not names:
-        raise ValueError(f"{folder / 'images'} holds no .png files")
-    images, masks = [], []
-    for name in names:
-        mask_path = folder / "masks" / name
-        if not mask_path.is_file():
-            raise ValueError(f"image {name} has no mask {mask_path}")
-        image = np.asarray(Image.open(folder / "images" / name).convert("RGB"))
-        mask = np.asarray(Image.open(mask_path))
-        if mask.ndim != 2 or mask.shape != image.shape[:2]:
-            raise ValueError(f"mask {name} has shape {mask.shape}, expected {image.shape[:2]}")
-        if mask.max() > CAMVID_VOID:
-            raise ValueError(f"mask {name} holds label {mask.max()}, allowed 0..{CAMVID_VOID}")
-        images.append(image)
-        masks.append(mask.astype(np.uint8))
-    shapes = {im.shape for im in images}
-    if len(shapes) != 1:
-        raise ValueError(f"CamVid images differ in size: {sorted(shapes)}")
-    h, w = images[0].shape[:2]
-    description = (f"CamVid sample: {len(names)} street scenes {h}x{w} with per-pixel labels "
-                   f"(11 classes + void), from {where}")
-    return CamVid(np.stack(images), np.stack(masks), names, CAMVID_CLASSES, CAMVID_VOID,
-                  description)

@@ -12,10 +12,11 @@ This module says how sure such a measurement is, and prints every comparison the
   ``CNN 0.978 vs MLP 0.967: +1.1 points, 95 % CI [-0.4, 2.7], McNemar p = 0.21, 3 seeds``.
 """
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from cnnlib import _validate
 
 
 def _correctness(name, values):
@@ -33,10 +34,7 @@ def _correctness(name, values):
 
 
 def _confidence(confidence):
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) \
-            or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
-    return float(confidence)
+    return _validate.real("confidence", confidence, above=0, below=1)
 
 
 class McNemar(NamedTuple):
@@ -93,10 +91,7 @@ def bootstrap_ci(statistic, n_items, confidence=0.95, n_resamples=2000, seed=0):
                         f"{type(statistic).__name__}")
     for value, label, low in ((n_items, "n_items", 2), (n_resamples, "n_resamples", 100),
                               (seed, "seed", 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{label} must be an int, got {type(value).__name__}")
-        if value < low:
-            raise ValueError(f"{label} must be >= {low}, got {value}")
+        _validate.integer(label, value, minimum=low)
     result = stats.bootstrap((np.arange(n_items),), lambda idx: float(statistic(idx)),
                              vectorized=False, confidence_level=_confidence(confidence),
                              n_resamples=n_resamples, method="percentile",

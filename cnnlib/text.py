@@ -16,29 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnnlib import _validate
+
 RNN_KINDS = ("simple_rnn", "lstm", "gru")
 
 
 def _array(x, name, ndim, what):
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be an array of numbers {what}, got {type(x).__name__}")
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of numbers {what}: {err}") from err
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {what}, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
+    return _validate.array(name, x, ndim=ndim, layout=what, finite=True).astype(np.float64)
 
 
 def _recurrent_weights(x, kernel, recurrent_kernel, bias, gates):
@@ -166,7 +150,7 @@ def rnn_params(kind, input_dim, units):
         raise TypeError(f"kind must be a str, got {type(kind).__name__}")
     if kind not in RNN_KINDS:
         raise ValueError(f"unknown kind {kind!r}; allowed: {', '.join(RNN_KINDS)}")
-    d, h = _positive_int(input_dim, "input_dim"), _positive_int(units, "units")
+    d, h = _validate.integer("input_dim", input_dim, minimum=1), _validate.integer("units", units, minimum=1)
     if kind == "simple_rnn":
         return h * (d + h + 1)
     if kind == "lstm":
@@ -195,7 +179,7 @@ def one_hot(ids, depth):
     -------
     float32 array S + (depth,)
     """
-    depth = _positive_int(depth, "depth")
+    depth = _validate.integer("depth", depth, minimum=1)
     ids = _token_ids(ids)
     if ids.size and (ids.min() < 0 or ids.max() >= depth):
         raise ValueError(f"ids must lie in 0..{depth - 1} (depth={depth}), got values "
@@ -249,7 +233,7 @@ def nearest_words(embeddings, vocabulary, word, k=5):
         raise TypeError(f"word must be a str, got {type(word).__name__}")
     if word not in vocabulary:
         raise ValueError(f"word {word!r} is not in the vocabulary ({len(vocabulary)} words)")
-    k = _positive_int(k, "k")
+    k = _validate.integer("k", k, minimum=1)
     index = vocabulary.index(word)
     sims = cosine_similarity(embeddings[index][None, :], embeddings)[0]
     order = [i for i in np.argsort(-sims, kind="stable") if i != index][:k]
@@ -293,7 +277,7 @@ def sliding_windows(series, window, horizon=1):
     x : float64 array (N - window - horizon + 1, window); y : float64 array (same N',)
     """
     series = _array(series, "series", 1, "of shape (N,)")
-    window, horizon = _positive_int(window, "window"), _positive_int(horizon, "horizon")
+    window, horizon = _validate.integer("window", window, minimum=1), _validate.integer("horizon", horizon, minimum=1)
     n = len(series) - window - horizon + 1
     if n < 1:
         raise ValueError(f"series of length {len(series)} is too short for window={window} and "

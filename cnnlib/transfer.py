@@ -11,9 +11,11 @@
 
 The weights cache lives in ``$CNNLIB_CACHE_DIR``, by default ``~/.cache/cnnlib``: never inside
 the repository.
+
+Chapter 8 uses it.
+
 """
 
-import numbers
 import os
 import re
 from pathlib import Path
@@ -21,28 +23,17 @@ from pathlib import Path
 import keras
 from keras import layers
 
+from cnnlib import _validate
 from cnnlib.env import cache_dir  # noqa: F401 (public here too: transfer.cache_dir())
 
 _BLOCK = re.compile(r"^block_?(\d+)_")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _check_model(model, name="model"):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{name} must be a keras.Model, got {type(model).__name__}")
-
-
 def _check_shape(input_shape):
-    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
-            or not all(isinstance(d, numbers.Integral) and d > 0 for d in input_shape)):
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (H, W, C) with positive ints, got {input_shape!r}")
-    return tuple(int(d) for d in input_shape)
+    return _validate.per_axis("input_shape", input_shape, 3)
 
 
 # --------------------------------------------------------------------------- models
@@ -69,9 +60,10 @@ def small_backbone(input_shape=(28, 28, 1), widths=(16, 32, 64), batch_norm=True
     ``(H // 2**B) * (W // 2**B) * widths[-1]`` for "flatten" with B blocks.
     """
     input_shape = _check_shape(input_shape)
+    _validate.boolean("batch_norm", batch_norm)
     if not isinstance(widths, (tuple, list)) or not widths:
         raise ValueError(f"widths must be a non-empty tuple of positive ints, got {widths!r}")
-    widths = [_positive_int(w, "each entry of widths") for w in widths]
+    widths = [_validate.integer(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths)]
     if pooling not in ("avg", "flatten"):
         raise ValueError(f"pooling must be 'avg' or 'flatten', got {pooling!r}")
     if min(input_shape[:2]) < 2 ** len(widths):
@@ -114,12 +106,9 @@ def with_head(backbone, num_classes, dropout=0.0, name="classifier"):
     ``freeze_blocks(..., freeze_batch_norm=True)`` (a frozen BatchNormalization layer normalises
     with its stored statistics and never updates them).
     """
-    _check_model(backbone, "backbone")
-    num_classes = _positive_int(num_classes, "num_classes")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
-    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a float in [0, 1), got {dropout!r}")
+    _validate.keras_model("backbone", backbone)
+    num_classes = _validate.integer("num_classes", num_classes, minimum=2)
+    dropout = _validate.real("dropout", dropout, minimum=0, below=1)
     inputs = keras.Input(backbone.input_shape[1:])
     x = backbone(inputs)
     if dropout:
@@ -133,7 +122,7 @@ def block_ids(model):
 
     Works with :func:`small_backbone`, ``keras.applications.VGG16/VGG19`` and MobileNetV2.
     """
-    _check_model(model)
+    _validate.keras_model("model", model)
     return sorted({int(m.group(1)) for layer in model.layers if (m := _BLOCK.match(layer.name))})
 
 
@@ -161,10 +150,9 @@ def freeze_blocks(model, n_frozen, freeze_batch_norm=True):
     if not ids:
         raise ValueError(f"model {model.name!r} has no layers named block<i>_...; "
                          "freeze_blocks needs numbered blocks (see small_backbone)")
-    if isinstance(n_frozen, bool) or not isinstance(n_frozen, numbers.Integral) \
-            or not 0 <= n_frozen <= len(ids):
-        raise ValueError(f"n_frozen must be an int in 0..{len(ids)} (the model has blocks "
-                         f"{ids}), got {n_frozen!r}")
+    n_frozen = _validate.integer("n_frozen", n_frozen, minimum=0, maximum=len(ids),
+                                 why=f"the model has blocks {ids}")
+    _validate.boolean("freeze_batch_norm", freeze_batch_norm)
     frozen_ids = set(ids[:n_frozen])
     model.trainable = True
     trainable, seen_trainable_block = [], n_frozen == 0
@@ -205,15 +193,12 @@ def augmentation(flip="horizontal", rotation=0.05, translation=0.1, zoom=0.1, no
     if flip not in ("horizontal", "vertical", "horizontal_and_vertical", None):
         raise ValueError(f"flip must be 'horizontal', 'vertical', 'horizontal_and_vertical' or "
                          f"None, got {flip!r}")
-    for value, label in ((rotation, "rotation"), (translation, "translation"), (zoom, "zoom"),
-                         (noise, "noise")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-            raise ValueError(f"{label} must be a float >= 0, got {value!r}")
-    if noise > 1:
+    for value, label in ((rotation, "rotation"), (translation, "translation"), (zoom, "zoom")):
+        _validate.real(label, value, minimum=0)
+    if _validate.real("noise", noise, minimum=0) > 1:
         raise ValueError(f"noise must be at most 1 (Keras' GaussianNoise limit; scale the images "
                          f"to 0..1), got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = _validate.integer("seed", seed)
     steps = []
     if flip:
         steps.append(layers.RandomFlip(flip, seed=seed))
@@ -279,7 +264,7 @@ def cached_model(name, build, pretrain, rebuild=False, directory=None):
     folder = Path(directory) if directory is not None else cache_dir()
     path = folder / f"{name}.keras"
     model = build()
-    _check_model(model, "build()")
+    _validate.keras_model("build()", model)
     if path.exists() and not rebuild:
         how = (f"delete {path} or call cached_model(..., rebuild=True) to pretrain again")
         try:

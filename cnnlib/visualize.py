@@ -7,6 +7,9 @@
   occasional blur, clipping to the valid pixel range);
 - :func:`gradient_norms`: the norm of the loss gradient for every weight layer's kernel, to see
   where gradients vanish or explode.
+
+Chapter 7 uses it.
+
 """
 
 import numbers
@@ -15,10 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-
-def _check_model(model):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+from cnnlib import _validate
 
 
 def _layer(model, name):
@@ -49,7 +49,7 @@ def feature_maps(model, x, layer_names):
     x: ``(N, H, W, C)`` matching the model's input. Returns a dict name -> array
     ``(N, H_l, W_l, C_l)`` (or ``(N, units)`` for dense layers), in inference mode.
     """
-    _check_model(model)
+    _validate.keras_model("model", model)
     if isinstance(layer_names, str):
         layer_names = [layer_names]
     outputs = [_layer(model, n).output for n in layer_names]
@@ -79,18 +79,20 @@ def activation_maximization(model, layer_name, channels, steps=100, learning_rat
     Returns ``(images, activations)``: ``images`` ``(len(channels), H, W, C)``; ``activations``
     ``(len(channels),)`` the mean activation each image reaches (inference mode).
     """
-    _check_model(model)
+    _validate.keras_model("model", model)
     layer = _layer(model, layer_name)
     n_channels = layer.output.shape[-1]
     channels = [channels] if isinstance(channels, numbers.Integral) else list(channels)
-    if not channels or any(isinstance(c, bool) or not isinstance(c, numbers.Integral)
-                           or not 0 <= c < n_channels for c in channels):
-        raise ValueError(f"channels must be ints in 0..{n_channels - 1} (layer {layer_name!r} "
-                         f"has {n_channels}), got {channels!r}")
+    if not channels:
+        raise ValueError(f"channels must name at least one channel of layer {layer_name!r}")
+    channels = [_validate.integer(f"channels[{i}]", c, minimum=0, maximum=n_channels - 1,
+                                  why=f"layer {layer_name!r} has {n_channels}")
+                for i, c in enumerate(channels)]
     for name, value in (("steps", steps), ("blur_every", blur_every)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-    lo, hi = (float(v) for v in value_range)
+        _validate.integer(name, value, minimum=0)
+    if isinstance(value_range, (str, bytes)) or len(value_range) != 2:
+        raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
+    lo, hi = (_validate.real(f"value_range[{i}]", v) for i, v in enumerate(value_range))
     if not lo < hi:
         raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
     probe = _probe(model, layer.output)
@@ -130,7 +132,7 @@ def gradient_norms(model, x, y, loss="sparse_categorical_crossentropy"):
     (batch statistics in batch norm; dropout active, so set its rate to 0 for exact repeats).
     Returns a list of ``(layer name, norm)``.
     """
-    _check_model(model)
+    _validate.keras_model("model", model)
     x = _images(model, x)
     loss_fn = keras.losses.get(loss)
     kernels = [(layer.name, layer.kernel) for layer in model.layers

@@ -5,11 +5,14 @@ stride, dilation and the step, the output size worked out by the formula, and th
 that step of the convolution. ``explorer_cases_figure()`` draws a fixed set of the same cases
 as one static figure, so a reader of the static HTML (where widgets do not run) loses nothing.
 Creating a widget never needs a browser: headless execution just stores it.
+
+Chapter 3 uses it.
+
 """
 
 from matplotlib.figure import Figure
 
-from . import animation, arithmetic
+from . import _validate, animation, arithmetic
 
 PADDING_CHOICES = ("valid", "same", "full", 0, 1, 2, 3)
 
@@ -55,7 +58,7 @@ def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4, dpi: 
     cases = list(cases)
     if not cases:
         raise ValueError("cases must contain at least one (title, kwargs) pair")
-    ncols = min(arithmetic._positive_int("ncols", ncols), len(cases))
+    ncols = min(_validate.integer("ncols", ncols, minimum=1), len(cases))
     nrows = -(-len(cases) // ncols)
     fig = Figure(figsize=(3.4 * ncols, 2.6 * nrows), dpi=dpi, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -82,19 +85,19 @@ def conv_explorer(input_size: int = 5, kernel_size: int = 3, padding="valid", st
         from IPython.display import display
     except ImportError as err:  # pragma: no cover - ipywidgets ships with the course
         raise ImportError("conv_explorer needs ipywidgets: pip install ipywidgets") from err
-    max_input = arithmetic._int("max_input", max_input, 2)
+    max_input = _validate.integer("max_input", max_input, minimum=2)
     if padding not in PADDING_CHOICES:
         raise ValueError(f"padding must be one of {PADDING_CHOICES}, got {padding!r}")
     style = {"description_width": "90px"}
-    size = w.IntSlider(arithmetic._int("input_size", input_size, 1), 1, max_input,
+    size = w.IntSlider(_validate.integer("input_size", input_size, minimum=1), 1, max_input,
                        description="input size", style=style)
-    kernel = w.IntSlider(arithmetic._positive_int("kernel_size", kernel_size), 1, 5,
+    kernel = w.IntSlider(_validate.integer("kernel_size", kernel_size, minimum=1), 1, 5,
                          description="kernel size", style=style)
     pad = w.Dropdown(options=list(PADDING_CHOICES), value=padding, description="padding",
                      style=style)
-    stride = w.IntSlider(arithmetic._positive_int("strides", strides), 1, 3,
+    stride = w.IntSlider(_validate.integer("strides", strides, minimum=1), 1, 3,
                          description="stride", style=style)
-    dil = w.IntSlider(arithmetic._positive_int("dilation", dilation), 1, 3,
+    dil = w.IntSlider(_validate.integer("dilation", dilation, minimum=1), 1, 3,
                       description="dilation", style=style)
     step = w.IntSlider(0, 0, 0, description="step (output cell)", style=style)
     report = w.HTML()

@@ -8,7 +8,7 @@ networks:
 ========================  ====  =====================================================
 builder                   year  what it reproduces
 ========================  ====  =====================================================
-``lenet1``                1989  LeCun et al.: 2 conv + average subsampling, tanh
+``lenet1``                1990  LeCun et al.: 2 conv + average subsampling, tanh
 ``lenet5``                1998  LeCun et al. 1998, Fig. 2 (C1-S2-C3-S4-C5-F6-output)
 ``alexnet``               2012  Krizhevsky et al., single stream or two GPU columns
 ``vgg``                   2014  Simonyan & Zisserman, Table 1, configurations A-E
@@ -22,14 +22,15 @@ convolution and pooling) by a stride-1 3x3 convolution, the usual adaptation to 
 images. :func:`zoo_table` lists every architecture's depth, parameters and multiply-adds,
 measured with :mod:`cnnlib.complexity` (which works on any Keras model, ``keras.applications``
 included) without allocating the weights.
-"""
 
-import numbers
+Chapter 7 uses it, and chapter 10 through :mod:`cnnlib.segmentation`.
+
+"""
 
 import keras
 from keras import layers
 
-from cnnlib import complexity
+from cnnlib import _validate, complexity
 
 # --------------------------------------------------------------------------- helpers
 
@@ -43,26 +44,33 @@ def _scaled(n: int, width: float) -> int:
     return max(1, round(n * width))
 
 
-def _check(input_shape, num_classes, width, min_channels=1):
+def _check(input_shape, num_classes, width, dropout=0.0, **flags):
+    """The arguments every builder shares; ``flags`` are booleans (``modern=modern``, ...)."""
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    for i, v in enumerate(input_shape):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < min_channels:
-            raise ValueError(f"input_shape[{i}] must be a positive int, got {v!r}")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
-            or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
-    if isinstance(width, bool) or not isinstance(width, numbers.Real) or not width > 0:
-        raise ValueError(f"width must be a positive number (1.0 = published size), got {width!r}")
-    return tuple(int(v) for v in input_shape)
+    shape = tuple(_validate.integer(f"input_shape[{i}]", v, minimum=1)
+                  for i, v in enumerate(input_shape))
+    _validate.integer("num_classes", num_classes, minimum=2)
+    _validate.real("width", width, above=0)
+    _validate.real("dropout", dropout, minimum=0, below=1)
+    for name, value in flags.items():
+        _validate.boolean(name, value)
+    return shape
+
+
+#: words in Keras' messages about an input too small for the network
+_TOO_SMALL = ("negative", "too small", "output size", "must be > 0", "size 0", "0-sized")
 
 
 def _model(build, input_shape, name):
-    """Run ``build(inputs)`` -> outputs; a too-small input becomes a ValueError naming it."""
+    """Run ``build(inputs)`` -> outputs; an input too small for the network becomes a ValueError
+    naming ``input_shape`` (other errors pass through unchanged)."""
     inputs = keras.Input(input_shape)
     try:
         outputs = build(inputs)
     except ValueError as err:
+        if not any(word in str(err).lower() for word in _TOO_SMALL):
+            raise
         raise ValueError(f"input_shape {input_shape} is too small for {name}: {err}") from None
     return keras.Model(inputs, outputs, name=name)
 
@@ -91,8 +99,7 @@ class LocalResponseNormalization(layers.Layer):
 
     def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1 \
-                or size % 2 == 0:
+        if _validate.integer("size", size, minimum=1) % 2 == 0:
             raise ValueError(
                 f"size must be an odd positive int (channels in the window), got {size!r}")
         self.size, self.k, self.alpha, self.beta = int(size), float(k), float(alpha), float(beta)
@@ -122,7 +129,7 @@ def lenet1(input_shape=(28, 28, 1), num_classes=10, modern=False, width=1.0):
     Every second-layer map sees all first-layer maps (3,246 parameters at 28x28x1, 10 classes).
     Input ``(N, 28, 28, 1)`` -> class probabilities ``(N, num_classes)``.
     """
-    input_shape = _check(input_shape, num_classes, width)
+    input_shape = _check(input_shape, num_classes, width, modern=modern)
     act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
 
     def build(x):
@@ -146,7 +153,7 @@ def lenet5(input_shape=(32, 32, 1), num_classes=10, modern=False, width=1.0, dro
     1998 network): dropout rate before F6 and before the output.
     Input ``(N, 32, 32, 1)`` -> ``(N, num_classes)``.
     """
-    input_shape = _check(input_shape, num_classes, width)
+    input_shape = _check(input_shape, num_classes, width, dropout, modern=modern)
     act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
 
     def build(x):
@@ -178,7 +185,8 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, lrn=True, two_streams=F
     columns (60,965,224 parameters); single stream (default) has 62,378,344.
     The arithmetic needs 227x227 inputs (the paper says 224). Input ``(N, 227, 227, 3)``.
     """
-    input_shape = _check(input_shape, num_classes, width)
+    input_shape = _check(input_shape, num_classes, width, dropout, lrn=lrn,
+                         two_streams=two_streams)
     groups = 2 if two_streams else 1
     w = lambda n: _scaled(n, width)
 
@@ -227,10 +235,11 @@ def vgg(config="D", input_shape=(224, 224, 3), num_classes=1000, width=1.0, dens
     D and E at the defaults equal ``keras.applications.VGG16`` / ``VGG19``.
     Input ``(N, 224, 224, 3)`` (at least 32x32) -> ``(N, num_classes)``.
     """
-    if config not in VGG_CONFIGS:
+    if not isinstance(config, str) or config not in VGG_CONFIGS:
         raise ValueError(f"config must be one of {', '.join(VGG_CONFIGS)}, got {config!r}")
-    input_shape = _check(input_shape, num_classes, width)
-    units = _scaled(4096, width) if dense_units is None else int(dense_units)
+    input_shape = _check(input_shape, num_classes, width, dropout, batch_norm=batch_norm)
+    units = (_scaled(4096, width) if dense_units is None
+             else _validate.integer("dense_units", dense_units, minimum=1))
 
     def build(x):
         for b, block in enumerate(VGG_CONFIGS[config], start=1):
@@ -276,7 +285,8 @@ def nin(input_shape=(224, 224, 3), num_classes=1000, width=1.0, dropout=0.5, sma
     - mlpconv(1024, 1024, num_classes) - global average pooling - softmax: no dense layer.
     ``small_input``: the first block uses a 5x5/1 convolution (for 28-32 pixel images).
     """
-    input_shape = _check(input_shape, num_classes, width)
+    input_shape = _check(input_shape, num_classes, width, dropout, small_input=small_input,
+                         batch_norm=batch_norm)
     w = lambda n: _scaled(n, width)
 
     def build(x):
@@ -353,8 +363,11 @@ def googlenet(input_shape=(224, 224, 3), num_classes=1000, aux_classifiers=False
     ``modules``: how many inception modules of stages 3, 4 and 5 to keep (Table 1 has 2, 5, 2;
     e.g. ``(1, 1)`` keeps 3a, pool, 4a for a small version).
     """
-    input_shape = _check(input_shape, num_classes, width)
-    modules = tuple(modules)
+    input_shape = _check(input_shape, num_classes, width, dropout, aux_classifiers=aux_classifiers,
+                         lrn=lrn, batch_norm=batch_norm, small_input=small_input)
+    if isinstance(modules, (str, bytes)) or not hasattr(modules, "__len__"):
+        raise TypeError(f"modules must be a tuple of 1-3 stage counts, got {modules!r}")
+    modules = tuple(_validate.integer(f"modules[{i}]", m) for i, m in enumerate(modules))
     if not 1 <= len(modules) <= 3 or any(not 1 <= m <= n for m, n in zip(modules, (2, 5, 2))):
         raise ValueError(f"modules must give 1-3 stage counts within (2, 5, 2), got {modules!r}")
     kept = [name for name in INCEPTION_V1  # "4c": stage 4 (index 1), third module (index 2)
@@ -454,10 +467,13 @@ def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, con
     """
     if depth not in RESNET_LAYERS:
         raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)}, got {depth!r}")
-    input_shape = _check(input_shape, num_classes, width)
+    input_shape = _check(input_shape, num_classes, width, conv_bias=conv_bias,
+                         small_input=small_input, residual=residual, batch_norm=batch_norm)
     kind, blocks = RESNET_LAYERS[depth]
     if stages is not None:
-        blocks = tuple(int(b) for b in stages)
+        if isinstance(stages, (str, bytes)) or not hasattr(stages, "__len__"):
+            raise TypeError(f"stages must be a tuple of 1-4 block counts, got {stages!r}")
+        blocks = tuple(_validate.integer(f"stages[{i}]", b) for i, b in enumerate(stages))
         if not 1 <= len(blocks) <= 4 or min(blocks) < 1:
             raise ValueError(f"stages must be 1-4 positive block counts, got {stages!r}")
     block = basic_block if kind == "basic" else bottleneck_block
@@ -487,7 +503,7 @@ def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, con
 
 #: name -> (year, builder, keyword arguments, native input shape). See :func:`zoo_table`.
 ZOO = {
-    "LeNet-1": (1989, lenet1, {"num_classes": 10}, (28, 28, 1)),
+    "LeNet-1": (1990, lenet1, {"num_classes": 10}, (28, 28, 1)),
     "LeNet-5": (1998, lenet5, {"num_classes": 10}, (32, 32, 1)),
     "AlexNet": (2012, alexnet, {}, (227, 227, 3)),
     "VGG-11 (A)": (2014, vgg, {"config": "A"}, (224, 224, 3)),
@@ -525,12 +541,14 @@ def zoo_table(names=None):
 
 
 def format_table(rows) -> str:
-    """The rows of :func:`zoo_table` as aligned text (multiply-adds in millions, one image)."""
-    header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>13} "
-              f"{'mult-adds (M)':>13}")
+    """The rows of :func:`zoo_table` as aligned text: all parameters, the trainable ones (batch
+    normalisation's moving statistics are not), multiply-adds in millions for one image."""
+    header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>12} "
+              f"{'trainable':>12} {'mult-adds (M)':>13}")
     lines = [header]
     for r in rows:
         h, w, c = r["input"]
         lines.append(f"{r['name']:<15} {r['year']:>4} {f'{h}x{w}x{c}':>11} {r['depth']:>5} "
-                     f"{r['params']:>13,} {r['multiply_adds'] / 1e6:>13,.1f}")
+                     f"{r['params']:>12,} {r['trainable_params']:>12,} "
+                     f"{r['multiply_adds'] / 1e6:>13,.1f}")
     return "\n".join(lines)

@@ -103,7 +103,8 @@ def test_draw_conv_step_into_given_axes():
     [
         (dict(input_size=3, kernel_size=5), ValueError,
          r"larger than the padded input \(3 \+ 0 \+ 0 = 3\)"),
-        (dict(input_size=5, kernel_size=3, strides=0), ValueError, "strides must be >= 1, got 0"),
+        (dict(input_size=5, kernel_size=3, strides=0), ValueError,
+         "strides must be an int >= 1, got 0"),
         (dict(input_size=5, kernel_size=3, padding="circular"), ValueError,
          "padding must be one of 'valid', 'same', 'full', 'causal' or explicit ints, "
          "got 'circular'"),

@@ -38,14 +38,14 @@ def test_lecture_numbers():
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: arithmetic.dense_params(0, 4), ValueError, "n_inputs must be >= 1, got 0"),
+        (lambda: arithmetic.dense_params(0, 4), ValueError, "n_inputs must be an int >= 1, got 0"),
         (lambda: arithmetic.dense_params(3.5, 4), TypeError,
          r"n_inputs must be an int, got float \(3\.5\)"),
         (lambda: arithmetic.dense_params(True, 4), TypeError,
          r"n_inputs must be an int, got bool \(True\)"),
         (lambda: arithmetic.conv2d_params((3, 3, 3), 1, 4), ValueError,
-         r"kernel_size must be an int or a pair \(height, width\), got \(3, 3, 3\)"),
-        (lambda: arithmetic.conv2d_params(3, 1, -2), ValueError, "filters must be >= 1, got -2"),
+         r"kernel_size must be an int or a tuple of 2 ints \(one per spatial axis\), got \(3, 3, 3\)"),
+        (lambda: arithmetic.conv2d_params(3, 1, -2), ValueError, "filters must be an int >= 1, got -2"),
         (lambda: arithmetic.mlp_params([10]), ValueError,
          r"layer_sizes needs at least \[inputs, outputs\], got \[10\]"),
     ],
@@ -187,13 +187,13 @@ def test_grouped_conv2d_params_match_keras(kernel, c_in, filters, groups):
         (lambda: arithmetic.conv_output_size(7, 3, dilation=4), ValueError,
          r"the kernel \(extent 9 = 3 taps with dilation 4\) is larger than the padded input"),
         (lambda: arithmetic.conv_output_size(5, 3, strides=0), ValueError,
-         "strides must be >= 1, got 0"),
-        (lambda: arithmetic.conv_output_size(5, 0), ValueError, "kernel_size must be >= 1, got 0"),
+         "strides must be an int >= 1, got 0"),
+        (lambda: arithmetic.conv_output_size(5, 0), ValueError, "kernel_size must be an int >= 1, got 0"),
         (lambda: arithmetic.conv_output_size(5, 3, "circular"), ValueError,
          "padding must be one of 'valid', 'same', 'full', 'causal' or explicit ints, "
          "got 'circular'"),
         (lambda: arithmetic.conv_output_size(5, 3, -1), ValueError,
-         "padding must be >= 0, got -1"),
+         "padding must be an int >= 0, got -1"),
         (lambda: arithmetic.conv_output_size(5, 3, 1.5), TypeError,
          r"padding must be a string \(valid, same, full, causal\), an int or a tuple, "
          r"got float \(1\.5\)"),
@@ -238,11 +238,12 @@ def test_bad_size_arguments_raise_clear_errors(call, error, match):
         call()
 
 
-# ------------------------------------------------------------- every argument, every axis, by brute force
-# (added from mutation testing, `make mutation`: each block kills a class of surviving mutants)
+# ---------------------------------------------- every argument, every axis, by brute force
+# (added from mutation testing, `make mutation`: each block kills a class of survivors)
 
 SIZE_ARGS = [  # (function, valid keyword arguments on a 2-D input, the int arguments to break)
-    (arithmetic.effective_kernel_size, dict(kernel_size=3, dilation=2), ["kernel_size", "dilation"]),
+    (arithmetic.effective_kernel_size, dict(kernel_size=3, dilation=2),
+     ["kernel_size", "dilation"]),
     (arithmetic.same_padding, dict(input_size=(8, 9), kernel_size=3, strides=2, dilation=1),
      ["input_size", "kernel_size", "strides", "dilation"]),
     (arithmetic.resolve_padding, dict(input_size=(8, 9), kernel_size=3, padding="same",
@@ -272,7 +273,7 @@ def test_each_int_argument_is_named_in_its_error(f, kwargs, name):
         f(**{**kwargs, name: "3"})
     with pytest.raises(TypeError, match=rf"^{name} must be an int, got bool \(True\)$"):
         f(**{**kwargs, name: True})
-    with pytest.raises(ValueError, match=rf"^{name} must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=rf"^{name} must be an int >= 1, got 0$"):
         f(**{**kwargs, name: 0})
 
 
@@ -288,24 +289,24 @@ def test_each_tuple_argument_is_checked_per_axis(f, kwargs, name):
             f(**{**kwargs, name: (2, 2, 2)})
     with pytest.raises(TypeError, match=rf"^{name}\[1\] must be an int, got str \('x'\)$"):
         f(**{**kwargs, name: (2, "x")})
-    with pytest.raises(ValueError, match=rf"^{name}\[0\] must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=rf"^{name}\[0\] must be an int >= 1, got 0$"):
         f(**{**kwargs, name: (0, 2)})
 
 
 def test_zero_or_negative_explicit_amounts_are_named():
-    with pytest.raises(ValueError, match=r"^output_padding must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^output_padding must be an int >= 0, got -1$"):
         arithmetic.conv_transpose_output_size(5, 3, 2, output_padding=-1)
     with pytest.raises(TypeError, match=r"^output_padding\[1\] must be an int, got float"):
         arithmetic.conv_transpose_output_size((5, 5), 3, 2, output_padding=(0, 1.0))
-    with pytest.raises(ValueError, match=r"^padding must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^padding must be an int >= 0, got -1$"):
         arithmetic.transpose_equivalent(5, 3, 1, -1)
-    with pytest.raises(ValueError, match=r"^padding\[1\]\[0\] must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^padding\[1\]\[0\] must be an int >= 0, got -1$"):
         arithmetic.resolve_padding((5, 5), 3, ((0, 0), (-1, 0)))
-    with pytest.raises(ValueError, match=r"^padding\[0\]\[1\] must be >= 0, got -2$"):
+    with pytest.raises(ValueError, match=r"^padding\[0\]\[1\] must be an int >= 0, got -2$"):
         arithmetic.resolve_padding((5, 5), 3, ((0, -2), 1))
-    with pytest.raises(ValueError, match=r"^padding\[1\] must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^padding\[1\] must be an int >= 0, got -1$"):
         arithmetic.resolve_padding((5, 5), 3, (1, -1))
-    with pytest.raises(ValueError, match=r"^padding\[3\] must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^padding\[3\] must be an int >= 0, got -1$"):
         arithmetic.resolve_padding((5, 5), 3, (1, 0, 2, -1))
     with pytest.raises(ValueError, match=r"^padding\[1\] must be an int or a pair \(before, "
                                          r"after\), got \(1, 2, 3\)$"):
@@ -313,8 +314,8 @@ def test_zero_or_negative_explicit_amounts_are_named():
     with pytest.raises(ValueError, match=r"^sizes must have at least one spatial axis, got an "
                                          r"empty tuple$"):
         arithmetic.conv_output_size((), 3)
-    with pytest.raises(ValueError, match=r"^kernel_size must be an int or a pair \(height, "
-                                         r"width\), got \(3, 3, 3\)$"):
+    with pytest.raises(ValueError, match=r"^kernel_size must be an int or a tuple of 2 ints "
+                                         r"\(one per spatial axis\), got \(3, 3, 3\)$"):
         arithmetic.conv2d_params((3, 3, 3), 1, 1)
     with pytest.raises(ValueError, match=r"^layer_sizes needs at least \[inputs, outputs\], "
                                          r"got \[3\]$"):
@@ -509,10 +510,10 @@ def test_layer_specs_are_checked():
     for i, name in enumerate(["kernel_size", "strides", "dilation"]):
         layer = [3, 1, 1]
         layer[i] = 0
-        with pytest.raises(ValueError, match=rf"^layers\[1\] {name} must be >= 1, got 0$"):
+        with pytest.raises(ValueError, match=rf"^layers\[1\] {name} must be an int >= 1, got 0$"):
             arithmetic.receptive_field([(3, 1), tuple(layer)])
     assert arithmetic.receptive_field([(3,)])[0] == arithmetic.Field(3, 1, 1.0, None)
-    with pytest.raises(ValueError, match=r"^input_size must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^input_size must be an int >= 1, got 0$"):
         arithmetic.receptive_field([(3, 1)], 0)
     with pytest.raises(ValueError, match=r"^layers\[0\] has padding='same'"):
         arithmetic.receptive_field([(3, 1, 1, "Same")])
@@ -528,7 +529,7 @@ def test_errors_describe_the_call_per_axis():
     with pytest.raises(ValueError, match=r"input_size=\(2, 9\), pool_size=\(3, 3\), "
                                          r"strides=\(3, 1\), padding='valid'$"):
         arithmetic.pool_output_size((2, 9), 3, (3, 1))
-    with pytest.raises(ValueError, match=r"^axis must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^axis must be an int >= 0, got -1$"):
         arithmetic.keras_layer_specs([keras.layers.Conv2D(1, 3)], axis=-1)
 
 
@@ -556,8 +557,8 @@ def test_remaining_fields_and_messages():
         input_size=3, kernel_size=3, zeros_between=1, padding=1, extra_after=0, output_size=5)
     params = arithmetic.conv2d_params(3, 4, 6, groups=2)
     assert type(params) is int and params == (3 * 3 * 2 + 1) * 6
-    for kernel in ((0, 3), (3, 0)):
-        with pytest.raises(ValueError, match=r"^kernel_size must be >= 1, got 0$"):
+    for i, kernel in enumerate([(0, 3), (3, 0)]):
+        with pytest.raises(ValueError, match=rf"^kernel_size\[{i}\] must be an int >= 1, got 0$"):
             arithmetic.conv2d_params(kernel, 1, 1)
     with pytest.raises(ValueError, match=r"or 4 ints \(before, after per axis\); got "
                                          r"\(1, 2, 3\)$"):

@@ -15,7 +15,8 @@ from conftest import ROOT
 BINDER = ROOT / "binder"
 # Installed for building the book or running the tests only: never on Binder
 BUILD_AND_TEST_ONLY = {"jupyter-book", "sphinx-exercise", "pytest", "pytest-xdist", "nbval",
-                       "nbclient", "playwright", "pyyaml", "psutil", "nltk"}
+                       "nbclient", "playwright", "pyyaml", "psutil", "nltk",
+                       "hypothesis"}
 
 
 def normalise(name):

@@ -285,8 +285,12 @@ def test_vectorizer_teacher_forcing_and_words():
     with pytest.raises(ValueError,
                        match=r"max_len must be an int >= 3 \(start, a word, end\), got 2"):
         cap.make_vectorizer(captions, max_len=2)
-    with pytest.raises(ValueError, match=r"ids must be an int array of shape \(N, T\) with T >= 2"):
+    with pytest.raises(ValueError, match=r"ids must be 2-D \(N, T\), got shape \(4,\)"):
         cap.teacher_forcing(np.zeros(4, int))
+    with pytest.raises(ValueError, match=r"ids must be an int array of shape \(N, T\) with T >= 2"):
+        cap.teacher_forcing(np.zeros((4, 1), int))
+    with pytest.raises(TypeError, match="ids must hold integer ids, got dtype float64"):
+        cap.teacher_forcing(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="token id 99 is outside a vocabulary of 10"):
         cap.ids_to_words([99], vocab)
 
@@ -405,7 +409,7 @@ def test_load_flickr8k_captions(tmp_path, capsys):
     data = cap.load_flickr8k_captions(tmp_path)
     assert data.captions == {"a.jpg": ["A dog runs .", "A dog, running."], "b.jpg": ["A cat ."]}
     assert data.images == ["a.jpg"]
-    assert "flickr8k <- 2 images" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("cnnlib.datasets: flickr8k <- 2 images")
     (folder / "captions.txt").write_text("file,text\na.jpg,x\n")
     with pytest.raises(ValueError, match="header"):
         cap.load_flickr8k_captions(tmp_path)
@@ -424,7 +428,8 @@ def test_load_flickr8k_from_the_course_sample(capsys):
 @pytest.mark.usefixtures("offline_datasets")
 def test_load_flickr8k_unreachable(capsys):
     assert cap.load_flickr8k_captions() is None
-    assert "course sample is not reachable" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(
+        "cnnlib.datasets: flickr8k <- nothing: the course sample is not reachable")
 
 
 # --- attention --------------------------------------------------------------------------------
@@ -469,16 +474,19 @@ def test_sequence_log_prob_names_its_arguments():
     with pytest.raises(ValueError, match=r"^states must describe one image \(first dimension "
                                          r"1\), got 2$"):
         cap.sequence_log_prob(step, [np.zeros((2, 2))], [1], 0, 2)
-    for start, end, name, value in [(-1, 2, "start_token", -1), (0, "2", "end_token", "'2'")]:
-        with pytest.raises(ValueError, match=rf"^{name} must be an int >= 0 \(a token id\), "
-                                             rf"got {value}$"):
-            cap.sequence_log_prob(step, one, [1], start, end)
+    with pytest.raises(ValueError, match=r"^start_token must be an int >= 0 \(a token id\), "
+                                         r"got -1$"):
+        cap.sequence_log_prob(step, one, [1], -1, 2)
+    with pytest.raises(TypeError, match=r"^end_token must be an int, got str \('2'\)$"):
+        cap.sequence_log_prob(step, one, [1], 0, "2")
 
 
 def test_bleu_inputs_are_checked_with_exact_messages():
-    for n, shown in (("2", "'2'"), (True, "True"), (0, "0")):
-        with pytest.raises(ValueError, match=rf"^n must be an int >= 1, got {shown}$"):
+    for n, shown in (("2", "str \\('2'\\)"), (True, "bool \\(True\\)")):
+        with pytest.raises(TypeError, match=rf"^n must be an int, got {shown}$"):
             cap.ngram_counts(["a"], n)
+    with pytest.raises(ValueError, match=r"^n must be an int >= 1, got 0$"):
+        cap.ngram_counts(["a"], 0)
     with pytest.raises(TypeError, match=r"^tokens must be a list of tokens \(str\), not a str: "
                                         r"split it first$"):
         cap.ngram_counts("a b", 1)
@@ -495,12 +503,58 @@ def test_bleu_inputs_are_checked_with_exact_messages():
     with pytest.raises(ValueError, match=r"^hypotheses is empty: BLEU needs at least one "
                                          r"sentence$"):
         cap.corpus_bleu([], [])
-    for max_n, shown in ((True, "True"), (0, "0"), ("2", "'2'")):
-        with pytest.raises(ValueError, match=rf"^max_n must be an int >= 1, got {shown}$"):
+    for max_n, shown in (("2", "str \\('2'\\)"), (True, "bool \\(True\\)")):
+        with pytest.raises(TypeError, match=rf"^max_n must be an int, got {shown}$"):
             cap.corpus_bleu(*ok, max_n=max_n)
+    with pytest.raises(ValueError, match=r"^max_n must be an int >= 1, got 0$"):
+        cap.corpus_bleu(*ok, max_n=0)
     with pytest.raises(TypeError, match=r"^references\[0\] must be a list of tokenized "
                                         r"reference sentences$"):
         cap.corpus_bleu(["a b"], [["a"]])
     with pytest.raises(TypeError, match=r"^references\[0\]\[1\] must be a list of tokens "
                                         r"\(str\), got int$"):
         cap.corpus_bleu([[["a"], 3]], [["a"]])
+
+
+def test_bad_inputs_to_the_text_side_and_decoders():
+    targets = np.array([[3, 1, 0]])
+    logits = np.zeros((1, 3, 5))
+    with pytest.raises(TypeError, match=r"pad must be an int, got str \('0'\)"):
+        cap.masked_cross_entropy(targets, logits, pad="0")
+    with pytest.raises(ValueError, match="pad must be an int >= 0"):
+        cap.masked_cross_entropy(targets, logits, pad=-1)
+    with pytest.raises(ValueError, match="logits must hold finite numbers"):
+        cap.masked_cross_entropy(targets, np.full((1, 3, 5), np.nan))
+    with pytest.raises(TypeError, match="targets must hold integer ids"):
+        cap.masked_cross_entropy(targets.astype(float), logits)
+
+    def step(tokens, states):
+        return np.log(np.full((len(tokens), 4), 0.25)), states
+
+    states = [np.zeros((1, 2))]
+    assert cap.sequence_log_prob(step, states, [1, 2], 0, 3) == pytest.approx(3 * np.log(0.25))
+    with pytest.raises(ValueError, match=r"tokens\[1\] must be an int >= 0 \(a token id\), got -1"):
+        cap.sequence_log_prob(step, states, [1, -1], 0, 3)
+    with pytest.raises(ValueError, match="token 7 is not a token of a 4-word vocabulary"):
+        cap.sequence_log_prob(step, states, [7], 0, 3)
+    with pytest.raises(TypeError, match="tokens must be a list of int token ids, got str"):
+        cap.sequence_log_prob(step, states, "12", 0, 3)
+    with pytest.raises(TypeError, match="beam_width must be an int, got float"):
+        cap.beam_search(step, states, 0, 3, beam_width=2.0, max_len=3)
+    with pytest.raises(TypeError, match="max_len must be an int, got bool"):
+        cap.greedy_decode(step, states, 0, 3, max_len=True)
+    with pytest.raises(TypeError, match=r"filters\[0\] must be an int, got float"):
+        cap.build_captioner("attention", (16, 16, 3), 10, 5, filters=(8.0, 16))
+    with pytest.raises(TypeError, match="image_shape\\[0\\] must be an int"):
+        cap.build_captioner("attention", (16.0, 16, 3), 10, 5)
+
+
+def test_attention_and_held_out_mask_refuse_wrong_types():
+    with pytest.raises(TypeError, match="query must hold numbers"):
+        cap.additive_attention("q", np.zeros((1, 2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match=r"values must be 3-D \(N, L, D\)"):
+        cap.additive_attention(np.zeros((1, 2, 3)), np.zeros((2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match="query must hold finite numbers"):
+        cap.additive_attention(np.full((1, 2, 3), np.inf), np.zeros((1, 2, 3)), np.ones(3))
+    with pytest.raises(TypeError, match="objects_per_image must be a list, got NoneType"):
+        cap.held_out_mask(None, [])

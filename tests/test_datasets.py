@@ -256,7 +256,8 @@ def test_sample(digits):
     assert not np.array_equal(a.y_train, digits.sample(100, seed=2).y_train)
     assert len(digits.sample(n_test=5).x_train) == len(digits.x_train)
     assert "random subset 100 train / 30 test (seed 1)" in a.description
-    with pytest.raises(ValueError, match="n_train=5000, but mnist has 1,347"):
+    with pytest.raises(ValueError, match=r"n_train must be an int in 0..1,347 \(mnist has 1,347 "
+                       "images there; or None\), got 5000"):
         digits.sample(5000)
     with pytest.raises(TypeError, match="n_test must be an int"):
         digits.sample(n_test=2.5)

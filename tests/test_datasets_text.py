@@ -146,7 +146,7 @@ def test_generated_sentences():
     sub = ds.sample(100, 20, seed=3)
     assert (len(sub.texts_train), len(sub.y_test)) == (100, 20)
     assert "random subset 100 train / 20 test (seed 3)" in sub.description
-    with pytest.raises(ValueError, match="n_train=5000, but sentiment has 2,400 texts there"):
+    with pytest.raises(ValueError, match="n_train must be an int in 0..2,400 .sentiment has 2,400 texts there"):
         ds.sample(5000)
 
 

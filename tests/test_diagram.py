@@ -56,3 +56,24 @@ def test_layer_label_and_validation():
         "dense 10, softmax", "dense")
     with pytest.raises(TypeError, match=r"model must be a functional keras\.Model, got str"):
         diagram.draw_model("model")
+
+
+def test_sequential_models_are_drawn_with_their_input():
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3),
+                              keras.layers.Flatten(), keras.layers.Dense(2)])
+    order, label, kind, parents, shape = diagram._graph(model, fold=True)
+    assert [label[n] for n in order] == ["input 8x8x1", "conv 3x3, 4", "flatten", "dense 2"]
+    assert all(parents[b] == [a] for a, b in zip(order, order[1:]))
+    fig = diagram.draw_model(model)
+    plt.close(fig)
+
+
+def test_unbuilt_models_and_bad_options_are_refused():
+    with pytest.raises(ValueError, match=r"no input shape yet: build it with keras\.Input"):
+        diagram.draw_model(keras.Sequential([keras.layers.Dense(2)]))
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    with pytest.raises(TypeError, match="fold must be True or False, got str"):
+        diagram.draw_model(model, fold="no")
+    with pytest.raises(ValueError, match="box_width must be a finite number > 0"):
+        diagram.draw_model(model, box_width=0)
+

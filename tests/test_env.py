@@ -18,7 +18,7 @@ def test_seed_everything_repeats_numpy_keras_and_tf_draws():
 def test_seed_everything_rejects_bad_seeds():
     with pytest.raises(TypeError, match="seed must be an int, got str"):
         env.seed_everything("0")
-    with pytest.raises(ValueError, match="seed must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="seed must be an int >= 0, got -1"):
         env.seed_everything(-1)
 
 

@@ -347,7 +347,7 @@ def test_bad_input_is_reported_clearly():
         grad.softmax_cross_entropy(np.zeros(3), np.array([0]))
     with pytest.raises(TypeError, match="f must return a single number"):
         gradcheck.numerical_gradient(lambda v: v, np.ones(3))
-    with pytest.raises(ValueError, match=r"h must be in \(0, 1\), got 0"):
+    with pytest.raises(ValueError, match=r"h must be a finite number > 0 and < 1, got 0\.0"):
         gradcheck.numerical_gradient(np.sum, np.ones(3), h=0)
     with pytest.raises(ValueError,
                        match=r"a and b must have the same shape, got \(2,\) and \(3,\)"):
@@ -428,7 +428,7 @@ def test_array_arguments_are_named_in_errors(call, name):
         call(np.array(["a", "b"]))
     with pytest.raises(TypeError, match=rf"^{name} must hold numbers, got dtype bool$"):
         call(np.array([True, False]))
-    with pytest.raises(TypeError, match=rf"^{name} must be an array of numbers: "):
+    with pytest.raises(TypeError, match=rf"^{name} must be an array.*inhomogeneous"):
         call([[1.0, 2.0], [1.0]])
     with pytest.raises(ValueError, match=rf"^{name} must not be empty, got shape \(0,\)$"):
         call(np.zeros(0))

@@ -156,7 +156,7 @@ def test_pad2d_full_and_errors():
     assert ops.pad2d(x, "full", kernel_size=3, dilation=2).shape == (1, 12, 12, 1)
     with pytest.raises(ValueError, match="padding='same' depends on the kernel: pass kernel_size"):
         ops.pad2d(x, "same")
-    with pytest.raises(ValueError, match="padding must be >= 0"):
+    with pytest.raises(ValueError, match="padding must be an int >= 0"):
         ops.pad2d(x, -1)
 
 
@@ -233,17 +233,17 @@ def test_conv2d_errors(fn):
         fn(X3, np.zeros((3, 3, 1, 4)))
     with pytest.raises(ValueError, match="kernel has 2 input channels but the image has 3"):
         fn(X3, np.zeros((3, 3, 2, 4)))
-    with pytest.raises(ValueError, match=r"kernel \(7x7 including dilation\) is larger than the "
-                                         r"padded input \(5x5"):
+    with pytest.raises(ValueError, match=r"the kernel \(extent 7 = 7 taps with dilation 1\) is "
+                                         r"larger than the padded input \(5 \+ 0 \+ 0 = 5\)"):
         fn(X3, np.zeros((7, 7, 3, 1)))
     with pytest.raises(ValueError, match="larger than the padded input"):
         fn(X3, W3, dilation=3)  # 3x3 kernel dilated by 3 spans 7 pixels
     fn(X3, np.zeros((7, 7, 3, 1)), padding=1)  # 7x7 fits once padded to 7x7
-    with pytest.raises(ValueError, match="strides must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="strides must be an int >= 1, got 0"):
         fn(X3, W3, strides=0)
-    with pytest.raises(ValueError, match="strides must be >= 1"):
+    with pytest.raises(ValueError, match=r"strides\[1\] must be an int >= 1, got 0"):
         fn(X3, W3, strides=(1, 0))
-    with pytest.raises(ValueError, match="dilation must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="dilation must be an int >= 1, got 0"):
         fn(X3, W3, dilation=0)
     with pytest.raises(TypeError, match="strides must be an int"):
         fn(X3, W3, strides=1.5)
@@ -253,13 +253,14 @@ def test_conv2d_errors(fn):
         fn(np.zeros((5, 5, 3)), W3)
     with pytest.raises(ValueError, match=r"w must be 4-D \(kh, kw, C_in, C_out\)"):
         fn(X3, np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="unknown padding 'half'"):
+    with pytest.raises(ValueError, match="padding must be one of 'valid', 'same', 'full', 'causal' "
+                                         "or explicit ints, got 'half'"):
         fn(X3, W3, padding="half")
-    with pytest.raises(ValueError, match="padding must be >= 0"):
+    with pytest.raises(ValueError, match=r"padding\[2\] must be an int >= 0, got -1"):
         fn(X3, W3, padding=(1, 1, -1, 1))
-    with pytest.raises(ValueError, match="padding must be an int"):
+    with pytest.raises(ValueError, match="padding for 2 spatial axes must be"):
         fn(X3, W3, padding=(1, 1, 1))
-    with pytest.raises(TypeError, match=r"padding must be .* got 1\.0"):
+    with pytest.raises(TypeError, match=r"padding must be .* got float \(1\.0\)"):
         fn(X3, W3, padding=1.0)
     with pytest.raises(ValueError, match=r"b must have shape \(C_out,\) = \(2,\)"):
         fn(X3, W3, b=np.zeros(3))
@@ -271,18 +272,18 @@ def test_conv2d_errors(fn):
 def test_pool2d_errors(fn):
     with pytest.raises(ValueError, match="unknown mode 'median'"):
         fn(X3, mode="median")
-    with pytest.raises(ValueError, match="pool_size must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="pool_size must be an int >= 1, got 0"):
         fn(X3, pool_size=0)
-    with pytest.raises(ValueError, match="strides must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="strides must be an int >= 1, got 0"):
         fn(X3, strides=0)
     with pytest.raises(ValueError,
-                       match=r"pool window \(6x6\) is larger than the padded input \(5x5"):
+                       match=r"pool_size 6 is larger than the padded input \(5 \+ 0 \+ 0\)"):
         fn(X3, pool_size=6)
     assert fn(X3, pool_size=6, padding="same").shape == (1, 1, 1, 3)
-    with pytest.raises(ValueError, match="unknown padding 'full'"):
+    with pytest.raises(ValueError, match="padding must be one of 'valid', 'same' or explicit ints"):
         fn(X3, padding="full")
-    with pytest.raises(ValueError, match="padding must be 'valid' or 'same' for pooling"):
-        fn(X3, padding=1)
+    with pytest.raises(ValueError, match=r"padding \(2, 2\) must be smaller than pool_size 2"):
+        fn(X3, padding=2)
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C\)"):
         fn(np.zeros((5, 5)))
 
@@ -298,6 +299,28 @@ def test_pad2d_defaults_and_argument_names():
             ops.pad2d(x, padding)
     for name in ("kernel_size", "strides", "dilation"):
         kwargs = {"kernel_size": 3, "strides": 1, "dilation": 1, name: (1, 2, 3)}
-        with pytest.raises(ValueError, match=rf"^{name} must be an int or a pair \(height, "
-                                             rf"width\), got \(1, 2, 3\)$"):
+        with pytest.raises(ValueError, match=rf"^{name} must be an int or a tuple of 2 ints "
+                                             rf"\(one per spatial axis\), got \(1, 2, 3\)$"):
             ops.pad2d(x, "same", **kwargs)
+
+
+@pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
+@pytest.mark.parametrize("padding", [1, (1, 0), (0, 1, 1, 0), ((1, 0), (0, 1))])
+def test_pool2d_explicit_padding_follows_arithmetic(fn, padding):
+    """The padding grammar of cnnlib.arithmetic, padded cells ignored as for 'same'."""
+    x = np.random.default_rng(0).normal(size=(2, 5, 6, 3))
+    out = fn(x, 2, padding=padding, mode="max")
+    assert out.shape[1:3] == arithmetic.pool_output_size((5, 6), 2, padding=padding)
+    (top, bottom), (left, right) = arithmetic.pool_padding((5, 6), 2, padding)
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=-np.inf)
+    h, w = out.shape[1:3]
+    expected = xp[:, :2 * h, :2 * w].reshape(2, h, 2, w, 2, 3).max(axis=(2, 4))
+    np.testing.assert_allclose(out, expected)
+
+
+def test_conv2d_takes_per_axis_pairs_like_arithmetic():
+    x = np.random.default_rng(1).normal(size=(1, 5, 5, 2))
+    w = np.random.default_rng(2).normal(size=(3, 3, 2, 1))
+    out = ops.conv2d(x, w, padding=((1, 2), (0, 1)))
+    assert out.shape[1:3] == arithmetic.conv_output_size((5, 5), 3, ((1, 2), (0, 1)))
+    np.testing.assert_allclose(out, ops.conv2d(x, w, padding=(1, 2, 0, 1)))

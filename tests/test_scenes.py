@@ -89,18 +89,18 @@ def test_objects_rarely_overlap():
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
-    (dict(n=0), ValueError, "n must be >= 1"),
+    (dict(n=0), ValueError, "n must be an int >= 1"),
     (dict(n=2.5), TypeError, "n must be an int"),
-    (dict(n=2, size=8), ValueError, "size must be >= 16"),
+    (dict(n=2, size=8), ValueError, "size must be an int >= 16"),
     (dict(n=2, min_objects=3, max_objects=2), ValueError, "min_objects (3)"),
-    (dict(n=2, max_objects=9), ValueError, "max_objects must be between 0 and 8"),
+    (dict(n=2, max_objects=9), ValueError, "max_objects must be an int in 0..8"),
     (dict(n=2, shapes=("circle", "hexagon")), ValueError, "unknown name(s) ['hexagon']"),
     (dict(n=2, shapes="circle"), TypeError, "shapes must be a tuple"),
     (dict(n=2, shapes=()), ValueError, "at least one"),
     (dict(n=2, shapes=("circle", "circle")), ValueError, "must not repeat"),
     (dict(n=2, colours=("mauve",)), ValueError, "colours contains unknown"),
     (dict(n=2, background="noisy"), ValueError, "background must be one of"),
-    (dict(n=2, seed=-1), ValueError, "seed must be >= 0"),
+    (dict(n=2, seed=-1), ValueError, "seed must be an int >= 0"),
 ])
 def test_bad_input(kwargs, error, words):
     with pytest.raises(error, match=re.escape(words)):

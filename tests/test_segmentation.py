@@ -188,15 +188,24 @@ def test_conv2d_transpose_is_the_gradient_of_conv(k, s, padding):
 
 def test_conv2d_transpose_bad_input():
     x = np.zeros((1, 3, 3, 2))
-    with pytest.raises(ValueError,
-                       match=r"w has 4 input channels \(last axis\) but x has 2 channels"):
+    with pytest.raises(ValueError, match=r"w has 4 input channels \(last axis\) but x has 2"):
         seg.conv2d_transpose(x, np.zeros((3, 3, 1, 4)))
-    with pytest.raises(ValueError, match="strides must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="strides must be an int >= 1, got 0"):
         seg.conv2d_transpose(x, np.zeros((3, 3, 1, 2)), strides=0)
-    with pytest.raises(ValueError, match="padding must be 'valid' or 'same', got 'full'"):
+    with pytest.raises(TypeError, match="strides must be an int, got float"):
+        seg.conv2d_transpose(x, np.zeros((3, 3, 1, 2)), strides=2.0)
+    with pytest.raises(ValueError, match=r"strides must be an int or a tuple of 2 ints"):
+        seg.conv2d_transpose(x, np.zeros((3, 3, 1, 2)), strides=(1, 2, 3))
+    with pytest.raises(ValueError, match="unknown padding 'full'; allowed: valid, same"):
         seg.conv2d_transpose(x, np.zeros((3, 3, 1, 2)), padding="full")
-    with pytest.raises(ValueError, match=r"x must be \(N, H, W, C_in\), got shape \(3, 3, 2\)"):
+    with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C_in\), got shape \(3, 3, 2\)"):
         seg.conv2d_transpose(np.zeros((3, 3, 2)), np.zeros((3, 3, 1, 2)))
+    with pytest.raises(ValueError, match=r"w must be 4-D \(kh, kw, C_out, C_in\)"):
+        seg.conv2d_transpose(x, np.zeros((3, 3)))
+    with pytest.raises(TypeError, match="x must hold numbers"):
+        seg.conv2d_transpose(np.full((1, 3, 3, 2), "a"), np.zeros((3, 3, 1, 2)))
+    with pytest.raises(ValueError, match="x must not have an empty axis"):
+        seg.conv2d_transpose(np.zeros((0, 3, 3, 2)), np.zeros((3, 3, 1, 2)))
 
 
 # ---------------------------------------------------------------- bilinear upsampling
@@ -297,13 +306,15 @@ def test_load_camvid(capsys):
     assert cv.masks.shape == (9, 360, 480) and cv.masks.max() <= 11
     assert len(cv.class_names) == 11 and cv.void == 11 and len(cv.names) == 9
     assert cv.description.endswith("from the course sample in this checkout's data/")
+    assert capsys.readouterr().out == f"cnnlib.datasets: camvid <- {cv.description}\n"
 
 
 @pytest.mark.usefixtures("offline_datasets")
 def test_load_camvid_absent(tmp_path, capsys):
     assert seg.load_camvid() is None
     out = capsys.readouterr().out
-    assert out.startswith("CamVid: the course sample is not reachable (cannot download")
+    assert out.startswith("cnnlib.datasets: camvid <- nothing: the course sample is not "
+                          "reachable (cannot download")
     with pytest.raises(FileNotFoundError, match="camvid"):
         seg.load_camvid(tmp_path)
 

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from tools.nbtools import toc_files
 
 HTML = Path(os.environ.get("CNNLIB_SITE_DIR") or ROOT / "_build" / "html")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,15 +35,9 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 
-def _toc_files(entries):
-    for entry in entries:
-        if "file" in entry:
-            yield entry["file"]
-        yield from _toc_files(entry.get("chapters", []) + entry.get("sections", []))
-
-
-PAGES = [TOC["root"], *_toc_files(TOC["parts"])]
+PAGES = [TOC["root"], *toc_files(TOC["parts"])]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+ASSIGNMENTS = [p for p in PAGES if p.startswith("book/assignments/")]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -161,6 +156,40 @@ def test_launch_buttons_point_at_this_notebook(browser, site, doc):
     assert binder in links, f"no Binder link {binder}"
     download = [h for h in links if h.endswith(f"_sources/{doc}.ipynb")]
     assert download, "no .ipynb download link"
+    page.close()
+
+
+def _secrets(name):
+    """Lines only the master notebook holds: solution code and hidden tests' feedback."""
+    import nbformat
+
+    secrets = []
+    for cell in nbformat.read(ROOT / "assignments" / f"{name}.ipynb", as_version=4).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            inside = inside or "# BEGIN SOLUTION" in line
+            if inside and len(line.strip()) > 20 and "SOLUTION" not in line:
+                secrets.append(line.strip())
+            inside = inside and "# END SOLUTION" not in line
+        if "hidden: true" in cell.source:
+            secrets += re.findall(r'failure_message: "(.{20,60})', cell.source)
+    return secrets
+
+
+@pytest.mark.parametrize("doc", ASSIGNMENTS)
+def test_assignment_page_is_the_student_copy_and_opens_in_colab(browser, site, doc):
+    page, _ = open_page(browser, site, f"{doc}.html")
+    text = page.locator("main").inner_text()
+    assert 'grader.check("q1")' in text, f"{doc}: no otter check cell"
+    secrets = _secrets(doc.rsplit("/", 1)[-1])
+    assert secrets, "the master notebook has no solution"
+    shown = [s for s in secrets if s in text]
+    assert not shown, f"{doc}: the page shows solutions or hidden tests: {shown[:3]}"
+    assert "BEGIN SOLUTION" not in text and "TEST CONFIG" not in text
+    links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    repo = urlparse(CONFIG["repository"]["url"]).path.strip("/")
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{CONFIG['repository']['branch']}"
+    assert f"{colab}/{doc}.ipynb" in links, f"no Colab link to the student copy {doc}.ipynb"
     page.close()
 
 

@@ -106,7 +106,7 @@ def test_compare_one_seed_and_separation():
     (lambda: stats.mcnemar([1, 0], [1, 0, 1]), ValueError, "same N"),
     (lambda: stats.mcnemar([], []), ValueError, "non-empty"),
     (lambda: stats.bootstrap_ci("mean", 10), TypeError, "statistic must be a function"),
-    (lambda: stats.bootstrap_ci(np.mean, 1), ValueError, "n_items must be >= 2"),
+    (lambda: stats.bootstrap_ci(np.mean, 1), ValueError, "n_items must be an int >= 2"),
     (lambda: stats.bootstrap_ci(np.mean, 10.0), TypeError, "n_items must be an int"),
     (lambda: stats.bootstrap_ci(np.mean, 10, confidence=95), ValueError, r"confidence must be"),
     (lambda: stats.over_seeds([0.9]), ValueError, "at least 2 finite numbers"),

@@ -120,7 +120,7 @@ def test_small_backbone_shapes_and_blocks():
     ({"input_shape": (4, 4, 1), "widths": (2, 2, 2)},
      r"input_shape \(4, 4, 1\) is too small for 3 blocks of 2x2 pooling"),
     ({"widths": ()}, r"widths must be a non-empty tuple of positive ints, got \(\)"),
-    ({"widths": (0,)}, "each entry of widths must be a positive int, got 0"),
+    ({"widths": (0,)}, r"widths\[0\] must be an int >= 1, got 0"),
     ({"pooling": "max"}, "pooling must be 'avg' or 'flatten', got 'max'"),
     ({"input_shape": (28, 28)}, r"input_shape must be \(H, W, C\) with positive ints"),
 ])
@@ -149,11 +149,14 @@ def test_head_and_batch_norm_inference_mode():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"num_classes": 1}, "num_classes must be at least 2, got 1"),
-    ({"num_classes": 2.5}, "num_classes must be a positive int, got 2.5"),
-    ({"dropout": 1.0}, re.escape("dropout must be a float in [0, 1), got 1.0"))])
+    ({"num_classes": 1}, "num_classes must be an int >= 2, got 1"),
+    ({"num_classes": 2.5}, r"num_classes must be an int, got float \(2\.5\)"),
+    ({"dropout": 1.0}, "dropout must be a finite number >= 0 and < 1, got 1.0"),
+    ({"dropout": float("nan")}, "dropout must be a finite number"),
+    ({"dropout": "0.5"}, "dropout must be a real number, got str")])
 def test_head_validation(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    error = TypeError if "got float" in match or "got str" in match else ValueError
+    with pytest.raises(error, match=match):
         transfer.with_head(tiny(), **{"num_classes": 3, **kwargs})
     with pytest.raises(TypeError, match="backbone must be a keras.Model, got str"):
         transfer.with_head("vgg", 3)
@@ -178,11 +181,20 @@ def test_freeze_blocks_counts_match_keras_applications():
         assert sum(int(np.prod(w.shape)) for w in vgg.trainable_weights) == 4 * (9 * 512**2 + 512)
 
 
-@pytest.mark.parametrize("n", [-1, 4, 1.0, True])
+@pytest.mark.parametrize("n", [-1, 4])
 def test_freeze_blocks_validation(n):
     with pytest.raises(ValueError, match=re.escape(
             f"n_frozen must be an int in 0..3 (the model has blocks [1, 2, 3]), got {n!r}")):
         transfer.freeze_blocks(transfer.small_backbone((8, 8, 1), widths=(2, 3, 4)), n)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_frozen": 1.0}, r"n_frozen must be an int, got float \(1\.0\)"),
+    ({"n_frozen": True}, r"n_frozen must be an int, got bool \(True\)"),
+    ({"n_frozen": 1, "freeze_batch_norm": "no"}, "freeze_batch_norm must be True or False")])
+def test_freeze_blocks_wrong_types(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        transfer.freeze_blocks(transfer.small_backbone((8, 8, 1), widths=(2, 3, 4)), **kwargs)
 
 
 def test_freeze_blocks_needs_blocks():
@@ -225,11 +237,15 @@ def test_augmentation_flip_only_matches_numpy(flip, mirror):
 @pytest.mark.parametrize("kwargs, match", [
     ({"flip": "diagonal"}, "flip must be 'horizontal', 'vertical', 'horizontal_and_vertical' or "
                            "None, got 'diagonal'"),
-    ({"rotation": -0.1}, "rotation must be a float >= 0, got -0.1"),
-    ({"noise": "x"}, "noise must be a float >= 0, got 'x'"),
+    ({"rotation": -0.1}, "rotation must be a finite number >= 0, got -0.1"),
+    ({"rotation": float("nan")}, "rotation must be a finite number >= 0, got nan"),
+    ({"zoom": float("inf")}, "zoom must be a finite number >= 0, got inf"),
+    ({"noise": "x"}, r"noise must be a real number, got str \('x'\)"),
+    ({"seed": 1.0}, r"seed must be an int, got float"),
     ({"noise": 8.0}, re.escape("noise must be at most 1 (Keras' GaussianNoise limit"))])
 def test_augmentation_validation(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    error = TypeError if "got str" in match or "got float" in match else ValueError
+    with pytest.raises(error, match=match):
         transfer.augmentation(**kwargs)
 
 

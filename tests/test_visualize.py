@@ -52,7 +52,7 @@ def test_activation_maximization_raises_the_channel(model):
 
 
 def test_activation_maximization_validation(model):
-    with pytest.raises(ValueError, match="channels must be ints in 0..7"):
+    with pytest.raises(ValueError, match=r"channels\[0\] must be an int in 0..7 \(layer .* has 8\)"):
         visualize.activation_maximization(model, "block2_conv1_relu", [8])
     with pytest.raises(ValueError, match="steps must be an int"):
         visualize.activation_maximization(model, "block2_conv1_relu", [0], steps=-1)

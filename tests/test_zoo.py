@@ -85,7 +85,15 @@ def test_zoo_table_rows_and_format():
     assert set(rows[0]) == {"name", "year", "input", "depth", "params", "trainable_params",
                             "multiply_adds"}
     text = zoo.format_table(rows).splitlines()
-    assert len(text) == 3 and "61,706" in text[1] and "7,595,176" in text[2]
+    assert len(text) == 3 and text[1].count("61,706") == 2 and text[2].count("7,595,176") == 2
+
+
+def test_resnet50_trainable_count_is_the_published_one(table):
+    # He et al.'s 25.6 M counts weights only; Keras adds BN's moving mean and variance
+    row = table["ResNet-50"]
+    assert row["trainable_params"] == 25_557_032
+    assert row["params"] - row["trainable_params"] == 2 * 26_560  # moving mean + variance
+    assert f"{row['trainable_params']:,}" in zoo.format_table([row])
     with pytest.raises(ValueError, match=re.escape("unknown architecture(s) ['LeNet-7']")):
         zoo.zoo_table(["LeNet-7"])
 
@@ -376,7 +384,11 @@ def test_local_response_normalization_matches_tensorflow():
 @pytest.mark.parametrize("call, message", [
     (lambda: zoo.vgg("F"), "config must be one of"),
     (lambda: zoo.resnet(20), "depth must be one of"),
-    (lambda: zoo.lenet5(width=0), "width must be a positive number"),
+    (lambda: zoo.lenet5(width=0), "width must be a finite number > 0, got 0"),
+    (lambda: zoo.lenet5(dropout=1.5), r"dropout must be a finite number >= 0 and < 1, got 1\.5"),
+    (lambda: zoo.vgg("A", input_shape=(32, 32, 3), dense_units=0),
+     "dense_units must be an int >= 1, got 0"),
+    (lambda: zoo.lenet5(width=float("nan")), "width must be a finite number"),
     (lambda: zoo.lenet5(input_shape=(32, 32)), "input_shape must be"),
     (lambda: zoo.lenet5(input_shape=(32, 32, 0)), r"input_shape\[2\]"),
     (lambda: zoo.lenet5(num_classes=1), "num_classes must be an int >= 2"),
@@ -389,3 +401,17 @@ def test_local_response_normalization_matches_tensorflow():
 def test_bad_arguments_raise_value_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: zoo.lenet5(modern="no"), TypeError, r"modern must be True or False, got str"),
+    (lambda: zoo.resnet(18, batch_norm=1), TypeError, "batch_norm must be True or False"),
+    (lambda: zoo.lenet5(num_classes=10.0), TypeError, "num_classes must be an int, got float"),
+    (lambda: zoo.vgg("A", dense_units=8.5), TypeError, "dense_units must be an int"),
+    (lambda: zoo.googlenet(modules="25"), TypeError, "modules must be a tuple"),
+    (lambda: zoo.resnet(18, stages=(1.5, 1)), TypeError, r"stages\[0\] must be an int"),
+])
+def test_wrong_types_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+

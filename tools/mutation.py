@@ -4,9 +4,10 @@ Usage: python tools/mutation.py names      # mutant-name patterns of the scope, 
        python tools/mutation.py summary [--fail-under 0.95]  # counts from mutants/
        python tools/mutation.py survivors  # the diff of every surviving mutant
 
-The scope is cnnlib's NumPy core: output sizes (``arithmetic``), convolution and pooling
-(``ops``), backprop (``grad``), the segmentation metrics and BLEU with decoding. mutmut names a
-mutant ``<module>.x_<function>__mutmut_<n>``; every function of a listed module is in scope.
+The scope is cnnlib's NumPy core: output sizes and receptive fields (``arithmetic``,
+``receptive``), convolution and pooling (``ops``), backprop (``grad``), the segmentation metrics,
+BLEU (``bleu``) and decoding (``decoding``). mutmut names a mutant
+``<module>.x_<function>__mutmut_<n>``; every function of a module listed with None is in scope.
 """
 
 import fnmatch
@@ -17,12 +18,13 @@ from pathlib import Path
 
 MODULES = {
     "arithmetic": None,
+    "receptive": None,
     "ops": None,
     "grad": None,
     "segmentation": ["_label_maps", "confusion_matrix", "pixel_accuracy", "iou_per_class",
                      "mean_iou", "box_iou"],
-    "captioning": ["_sentence", "ngram_counts", "corpus_bleu", "_check_token", "_check_states",
-                   "_step_log_probs", "greedy_decode", "beam_search", "sequence_log_prob"],
+    "bleu": None,
+    "decoding": None,
 }
 STATUS = {0: "survived", 1: "killed", 3: "killed", 36: "timeout", 24: "timeout",
           -24: "timeout", 152: "timeout", 255: "timeout", 5: "no tests", 33: "no tests",

@@ -10,20 +10,12 @@ change to a check-output cell; tests/test_hygiene.py fails when stored outputs a
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-
-MARKER = "# NBVAL_CHECK_OUTPUT"
-
-
-def is_check_cell(cell) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(MARKER)
-
+from nbtools import execute, is_check_cell  # tools/nbtools.py (this script's folder)
 
 def strip(nb):
     """Keep only the stdout of check cells, numbered 1, 2, ...; clear every other output and count."""
@@ -47,14 +39,6 @@ def strip(nb):
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
         else:
             cell.outputs = []
-    return nb
-
-
-def execute(path: Path, timeout: int):
-    nb = nbformat.read(path, as_version=4)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
 

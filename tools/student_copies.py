@@ -1,13 +1,12 @@
-"""Write student copies of the notebooks: exercise solutions and assignment answers removed.
+"""Write student copies of the chapters: exercise solutions removed.
 
 Usage: python tools/student_copies.py OUTDIR [NOTEBOOK ...]
-       (default: chapters/*.ipynb and assignments/*.ipynb)
+       (default: chapters/*.ipynb; the assignments' student copies are otter-grader's, made by
+       tools/assignments.py)
 
 In each copy
 - every sphinx-exercise solution (from ```{solution-start}``` to ```{solution-end}```, code cells
   included) is removed, the exercise itself stays;
-- code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``raise NotImplementedError``;
-- cells tagged ``instructor`` are dropped;
 - all outputs and execution counts are cleared.
 """
 
@@ -20,18 +19,15 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_START = re.compile(r"```\{solution-start\}.*?\n```[ \t]*(\n|$)", re.S)  # with its options
 SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n```[ \t]*(\n|$)")
-ANSWER = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M)
 
 
 def student_copy(nb):
-    """Return a new notebook: solutions, answers, instructor cells and outputs removed."""
+    """Return a new notebook: exercise solutions and outputs removed."""
     out = nbformat.v4.new_notebook(metadata=nb.metadata)
     out.nbformat_minor = nb.nbformat_minor
     in_solution = False
     for cell in nb.cells:
         cell = nbformat.from_dict(cell)
-        if "instructor" in cell.metadata.get("tags", []):
-            continue
         if cell.cell_type == "markdown":
             cell.source, in_solution = _without_solutions(cell.source, in_solution)
             if cell.source:
@@ -40,10 +36,7 @@ def student_copy(nb):
         if in_solution:
             continue
         if cell.cell_type == "code":
-            cell.source = ANSWER.sub(r"\1raise NotImplementedError", cell.source)
             cell.outputs, cell.execution_count = [], None
-            if "tags" in cell.metadata:  # the student's own answer cells stay visible
-                cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "hide-input"]
         out.cells.append(cell)
     if in_solution:
         raise ValueError("a {solution-start} has no matching {solution-end}")
@@ -68,8 +61,7 @@ def main(argv=None) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     outdir = Path(args[0])
-    paths = [Path(p) for p in args[1:]] or sorted(
-        [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("assignments/*.ipynb")])
+    paths = [Path(p) for p in args[1:]] or sorted(ROOT.glob("chapters/*.ipynb"))
     outdir.mkdir(parents=True, exist_ok=True)
     for path in paths:
         nbformat.write(student_copy(nbformat.read(path, as_version=4)), outdir / path.name)
