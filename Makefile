@@ -22,7 +22,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),\
 	$(shell $(p) -c "" 2>/dev/null && echo $(p))) $(PYTHON))
 
-.PHONY: book pdf test test-colab outputs student chromium benchmark clean
+.PHONY: book pdf test test-colab outputs student chromium benchmark mutation clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -98,9 +98,18 @@ student: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run_chapters.py --repeat 2
 
+## mutation: mutation testing of cnnlib's NumPy core with mutmut (settings in pyproject.toml,
+## scope and score in tools/mutation.py, report in benchmarks/mutation.md); a full run takes
+## hours on 2 loaded cores, so CI runs it weekly (.github/workflows/mutation.yml)
+MUTATION_MIN ?= 0.95
+mutation: $(STAMP)
+	rm -rf mutants && mkdir mutants && ln -s ../data mutants/data
+	$(BIN)/python tools/mutation.py names | PYTHONPATH= xargs $(BIN)/python -m mutmut run
+	$(BIN)/python tools/mutation.py summary --fail-under $(MUTATION_MIN)
+
 ## chromium: Debian's headless browser for the site tests (installed when missing, needs root)
 chromium:
 	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
-	rm -rf _build
+	rm -rf _build mutants

@@ -465,6 +465,57 @@ def test_peak_in_box_and_named_objects():
     assert cap.named_objects("a red circle".split(), two) == []
 
 
+def test_sequence_log_prob_names_its_arguments():
+    def step(tokens, states):
+        return np.log(np.full((len(tokens), 3), 1 / 3)), states
+
+    one = [np.zeros((1, 2))]
+    assert cap.sequence_log_prob(step, one, [1, 1], 0, 2) == pytest.approx(3 * math.log(1 / 3))
+    with pytest.raises(ValueError, match=r"^states must describe one image \(first dimension "
+                                         r"1\), got 2$"):
+        cap.sequence_log_prob(step, [np.zeros((2, 2))], [1], 0, 2)
+    with pytest.raises(ValueError, match=r"^start_token must be an int >= 0 \(a token id\), "
+                                         r"got -1$"):
+        cap.sequence_log_prob(step, one, [1], -1, 2)
+    with pytest.raises(TypeError, match=r"^end_token must be an int, got str \('2'\)$"):
+        cap.sequence_log_prob(step, one, [1], 0, "2")
+
+
+def test_bleu_inputs_are_checked_with_exact_messages():
+    for n, shown in (("2", "str \\('2'\\)"), (True, "bool \\(True\\)")):
+        with pytest.raises(TypeError, match=rf"^n must be an int, got {shown}$"):
+            cap.ngram_counts(["a"], n)
+    with pytest.raises(ValueError, match=r"^n must be an int >= 1, got 0$"):
+        cap.ngram_counts(["a"], 0)
+    with pytest.raises(TypeError, match=r"^tokens must be a list of tokens \(str\), not a str: "
+                                        r"split it first$"):
+        cap.ngram_counts("a b", 1)
+    with pytest.raises(TypeError, match=r"^tokens must be a list of tokens \(str\), got int$"):
+        cap.ngram_counts(5, 1)
+    with pytest.raises(TypeError, match=r"^tokens must hold str tokens only$"):
+        cap.ngram_counts(["a", 1], 1)
+    ok = [[["a", "b"]]], [["a", "b"]]
+    assert cap.corpus_bleu(*ok, max_n=1) == [1.0]
+    for refs, hyps in (("a b", ok[1]), (ok[0], "a b")):
+        with pytest.raises(TypeError, match=r"^references and hypotheses must be lists of "
+                                            r"tokenized sentences$"):
+            cap.corpus_bleu(refs, hyps)
+    with pytest.raises(ValueError, match=r"^hypotheses is empty: BLEU needs at least one "
+                                         r"sentence$"):
+        cap.corpus_bleu([], [])
+    for max_n, shown in (("2", "str \\('2'\\)"), (True, "bool \\(True\\)")):
+        with pytest.raises(TypeError, match=rf"^max_n must be an int, got {shown}$"):
+            cap.corpus_bleu(*ok, max_n=max_n)
+    with pytest.raises(ValueError, match=r"^max_n must be an int >= 1, got 0$"):
+        cap.corpus_bleu(*ok, max_n=0)
+    with pytest.raises(TypeError, match=r"^references\[0\] must be a list of tokenized "
+                                        r"reference sentences$"):
+        cap.corpus_bleu(["a b"], [["a"]])
+    with pytest.raises(TypeError, match=r"^references\[0\]\[1\] must be a list of tokens "
+                                        r"\(str\), got int$"):
+        cap.corpus_bleu([[["a"], 3]], [["a"]])
+
+
 def test_bad_inputs_to_the_text_side_and_decoders():
     targets = np.array([[3, 1, 0]])
     logits = np.zeros((1, 3, 5))
@@ -507,4 +558,3 @@ def test_attention_and_held_out_mask_refuse_wrong_types():
         cap.additive_attention(np.full((1, 2, 3), np.inf), np.zeros((1, 2, 3)), np.ones(3))
     with pytest.raises(TypeError, match="objects_per_image must be a list, got NoneType"):
         cap.held_out_mask(None, [])
-

@@ -213,7 +213,7 @@ def test_resolution_order(monkeypatch, tmp_path):
                                              "the course sample in this checkout's data/")
     monkeypatch.setattr(course_sample, "CHECKOUT_DATA", tmp_path / "pip_installed")
     assert course_sample.locate("mnist")[0] == cached
-    with pytest.raises(course_sample.Unreachable):
+    with pytest.raises(course_sample.Unreachable, match=r"cannot download \S+/camvid/"):
         course_sample.locate("camvid")  # nothing cached, no server
 
 

@@ -194,7 +194,7 @@ def test_generated_series_and_missing_statsmodels(monkeypatch, capsys):
     assert ts.source == "standin" and len(ts.values) == 309 and (ts.values >= 0).all()
     out = capsys.readouterr().out
     assert "GENERATED" in out and "statsmodels not installed" in out
-    with pytest.raises(ImportError):
+    with pytest.raises(ImportError, match="No module named 'statsmodels'"):
         load_time_series("sunspots", source="local")
     co2 = load_time_series("co2", source="standin")
     assert len(co2.values) == 2284 and co2.values[-1] > co2.values[0] + 30

@@ -8,6 +8,8 @@ pooling. Where the functions have no derivative (tied maxima, ReLU at 0) only TF
 those cases check cnnlib's documented convention against TF's.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -350,3 +352,102 @@ def test_bad_input_is_reported_clearly():
     with pytest.raises(ValueError,
                        match=r"a and b must have the same shape, got \(2,\) and \(3,\)"):
         gradcheck.relative_error(np.ones(2), np.ones(3))
+
+
+# ------------------------------------------------ dtypes and argument names (from mutation testing)
+rng64 = np.random.default_rng(7)
+X4 = rng64.normal(size=(2, 4, 4, 3))
+LAYERS = {  # name -> (forward with its input arrays, output shape)
+    "conv2d": lambda x: grad.conv2d_forward(x, rng64.normal(size=(3, 3, 3, 2)).astype(x.dtype)),
+    "pool2d": lambda x: grad.pool2d_forward(x, mode="average"),
+    "relu": grad.relu_forward,
+    "sigmoid": grad.sigmoid_forward,
+    "dense": lambda x: grad.dense_forward(x, rng64.normal(size=(48, 5)).astype(x.dtype),
+                                          np.ones(5, x.dtype)),
+}
+BACKWARD = {"conv2d": grad.conv2d_backward, "pool2d": grad.pool2d_backward,
+            "relu": grad.relu_backward, "sigmoid": grad.sigmoid_backward,
+            "dense": grad.dense_backward}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_and_backward_keep_a_float_dtype(name, dtype):
+    out, cache = LAYERS[name](X4.astype(dtype))
+    assert out.dtype == dtype
+    # dout in the other precision is cast to the forward pass' dtype
+    other = np.float64 if dtype == np.float32 else np.float32
+    grads = BACKWARD[name](np.ones(out.shape, other), cache)
+    for g in grads if isinstance(grads, tuple) else (grads,):
+        assert g.dtype == dtype
+
+
+def test_dense_promotes_mixed_and_integer_inputs_like_numpy():
+    x32, w64 = np.ones((2, 3), np.float32), np.ones((3, 2))
+    for x, w, expected in [(x32, w64, np.float64), (x32.astype(np.float64), w64.astype(
+            np.float32), np.float64), (np.ones((2, 3), np.int8), w64.astype(np.float32),
+                                       np.float32), (np.ones((2, 3), np.int8),
+                                                     np.ones((3, 2), np.int8), np.float32)]:
+        out, cache = grad.dense_forward(x, w)
+        assert out.dtype == expected and np.array_equal(out, np.full((2, 2), 3.0))
+        dx, dw, db = grad.dense_backward(np.ones((2, 2)), cache)
+        assert dx.dtype == dw.dtype == db.dtype == expected
+    for f in (grad.relu_forward, grad.sigmoid_forward):
+        assert f(np.arange(3, dtype=np.int8))[0].dtype == np.float32
+        assert f(np.arange(3, dtype=np.int64))[0].dtype == np.float64
+        assert f(np.arange(3, dtype=np.float16))[0].dtype == np.float32
+    assert grad.softmax_cross_entropy(np.zeros((2, 3), np.float32), [0, 1])[1].dtype == \
+        np.float32
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_backward_names_its_forward_in_errors(name):
+    out, cache = LAYERS[name](X4)
+    forward = f"{name}_forward"
+    with pytest.raises(TypeError, match=rf"^cache must be the second value returned by "
+                                        rf"{forward}\(\), got tuple$"):
+        BACKWARD[name](np.ones(out.shape), tuple(cache))
+    with pytest.raises(ValueError, match=rf"^dout must have the shape of the output of "
+                                         rf"{forward}\(\), {re.escape(str(out.shape))}, got "
+                                         rf"\(1,\)$"):
+        BACKWARD[name](np.ones(1), cache)
+    with pytest.raises(TypeError, match=r"^dout must hold numbers, got dtype <U1$"):
+        BACKWARD[name](np.full(out.shape, "a"), cache)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda v: grad.relu_forward(v), "x"),
+    (lambda v: grad.sigmoid_forward(v), "x"),
+    (lambda v: grad.dense_forward(v, np.ones((2, 1))), "x"),
+    (lambda v: grad.dense_forward(np.ones((1, 2)), v), "w"),
+    (lambda v: grad.dense_forward(np.ones((1, 2)), np.ones((2, 1)), v), "b"),
+    (lambda v: grad.softmax_cross_entropy(v, [0]), "logits"),
+])
+def test_array_arguments_are_named_in_errors(call, name):
+    with pytest.raises(TypeError, match=rf"^{name} must hold numbers, got dtype <U1$"):
+        call(np.array(["a", "b"]))
+    with pytest.raises(TypeError, match=rf"^{name} must hold numbers, got dtype bool$"):
+        call(np.array([True, False]))
+    with pytest.raises(TypeError, match=rf"^{name} must be an array.*inhomogeneous"):
+        call([[1.0, 2.0], [1.0]])
+    with pytest.raises(ValueError, match=rf"^{name} must not be empty, got shape \(0,\)$"):
+        call(np.zeros(0))
+
+
+def test_dense_shape_errors_are_exact():
+    with pytest.raises(ValueError, match=r"^x must be \(N, D\) or \(N, d1, d2, \.\.\.\), got "
+                                         r"shape \(3,\)$"):
+        grad.dense_forward(np.ones(3), np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"^w must be 2-D \(D, M\), got shape \(3,\)$"):
+        grad.dense_forward(np.ones((1, 3)), np.ones(3))
+    with pytest.raises(ValueError, match=r"^w has 7 rows but each example of x has 6 values "
+                                         r"\(x: \(1, 2, 3\), w: \(7, 3\); w must be \(D, M\) "
+                                         r"with D = the product of x.shape\[1:\]\)$"):
+        grad.dense_forward(np.ones((1, 2, 3)), np.ones((7, 3)))
+    with pytest.raises(ValueError, match=r"^b must have shape \(M,\) = \(3,\), got \(3, 1\)$"):
+        grad.dense_forward(np.ones((2, 7)), np.ones((7, 3)), np.ones((3, 1)))
+
+
+def test_softmax_label_shape_error_is_exact():
+    with pytest.raises(ValueError, match=r"^y must have shape \(N,\) = \(2,\), got \(2, 1\)$"):
+        grad.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 1), int))

@@ -288,6 +288,22 @@ def test_pool2d_errors(fn):
         fn(np.zeros((5, 5)))
 
 
+def test_pad2d_defaults_and_argument_names():
+    x = np.arange(2 * 5 * 6 * 1, dtype=float).reshape(2, 5, 6, 1)
+    assert ops.pad2d(x, "same", 3).shape == ops.pad2d(x, "same", 3, 1, 1).shape == (2, 7, 8, 1)
+    assert ops.pad2d(x, "full", (2, 3)).shape == (2, 7, 10, 1)
+    assert ops.pad2d(x, "FULL", 3, dilation=2).shape == (2, 13, 14, 1)
+    for padding in ("same", "full", "Full"):
+        with pytest.raises(ValueError, match=rf"^padding='{padding}' depends on the kernel: pass "
+                                             r"kernel_size \(and strides for 'same'\)$"):
+            ops.pad2d(x, padding)
+    for name in ("kernel_size", "strides", "dilation"):
+        kwargs = {"kernel_size": 3, "strides": 1, "dilation": 1, name: (1, 2, 3)}
+        with pytest.raises(ValueError, match=rf"^{name} must be an int or a tuple of 2 ints "
+                                             rf"\(one per spatial axis\), got \(1, 2, 3\)$"):
+            ops.pad2d(x, "same", **kwargs)
+
+
 @pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
 @pytest.mark.parametrize("padding", [1, (1, 0), (0, 1, 1, 0), ((1, 0), (0, 1))])
 def test_pool2d_explicit_padding_follows_arithmetic(fn, padding):
@@ -308,4 +324,3 @@ def test_conv2d_takes_per_axis_pairs_like_arithmetic():
     out = ops.conv2d(x, w, padding=((1, 2), (0, 1)))
     assert out.shape[1:3] == arithmetic.conv_output_size((5, 5), 3, ((1, 2), (0, 1)))
     np.testing.assert_allclose(out, ops.conv2d(x, w, padding=(1, 2, 0, 1)))
-

@@ -332,3 +332,21 @@ def test_load_camvid_broken(tmp_path):
     Image.fromarray(np.zeros((4, 6), np.uint8)).save(tmp_path / "camvid/masks/a.png")
     with pytest.raises(ValueError, match="shape"):
         seg.load_camvid(tmp_path)
+
+
+def test_pixel_accuracy_range_check_and_box_iou_edges_exactly():
+    # pixel_accuracy checks ids against the largest id present, so -1 is outside 0..0 here
+    with pytest.raises(ValueError, match=r"^y_pred holds class id -1, outside 0\.\.0 for "
+                                         r"num_classes=1$"):
+        seg.pixel_accuracy([0, 0], [-1, 0])
+    with pytest.raises(ValueError, match=r"^y_true holds class id -1, outside 0\.\.1 for "
+                                         r"num_classes=2$"):
+        seg.pixel_accuracy([-1, 0], [0, 1])
+    assert seg.pixel_accuracy([[0, 1], [1, 1]], [[0, 1], [0, 1]]) == 0.75
+    with pytest.raises(ValueError, match=r"^box_b needs bottom > top and right > left \(a "
+                                         r"positive area\), got \[0, 0, 2, 0\]$"):
+        seg.box_iou([0, 0, 2, 2], [0, 0, 2, 0])
+    with pytest.raises(ValueError, match=r"^box_b must have shape \(\.\.\., 4\)"):
+        seg.box_iou([0, 0, 2, 2], [0, 0, 2])
+    iou = seg.box_iou([0, 0, 2, 2], [1, 1, 3, 3])
+    assert type(iou) is float and iou == 1 / 7

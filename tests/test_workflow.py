@@ -268,3 +268,23 @@ def test_the_rules_catch_a_broken_workflow(name):
     BREAKS[name](broken)
     assert broken != workflow, f"{name}: the mutation changed nothing"
     assert set(problems(broken)) - set(problems(workflow)), f"{name}: no rule caught it"
+
+
+MUTATION = ROOT / ".github" / "workflows" / "mutation.yml"
+
+
+def test_mutation_workflow_passes_actionlint_and_runs_make_mutation_weekly(actionlint):
+    findings = actionlint(MUTATION)[str(MUTATION)]
+    assert findings == [], "\n".join(
+        f"mutation.yml:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings
+    )
+    workflow = yaml.safe_load(MUTATION.read_text())
+    triggers = workflow.get(True, workflow.get("on"))  # YAML 1.1 reads the key `on` as True
+    assert [len(s["cron"].split()) for s in triggers["schedule"]] == [5]
+    assert set(triggers) == {"schedule", "workflow_dispatch"}, "not on every push"
+    steps = workflow["jobs"]["mutation"]["steps"]
+    assert steps[-1] == {"run": "make mutation"}
+    for step in steps:
+        if "uses" in step:
+            action, _, ref = step["uses"].partition("@")
+            assert ref in NODE24_MAJORS.get(action, ()), step["uses"]
