@@ -16,7 +16,7 @@ BINDER = ROOT / "binder"
 # Installed for building the book or running the tests only: never on Binder
 BUILD_AND_TEST_ONLY = {"jupyter-book", "sphinx-exercise", "pytest", "pytest-xdist", "nbval",
                        "nbclient", "playwright", "pypdf", "pyyaml", "psutil", "nltk",
-                       "hypothesis"}
+                       "hypothesis", "mutmut"}
 
 
 def normalise(name):

@@ -101,6 +101,15 @@ def test_figure_cells_have_alt_text(path):
             assert len(alt) > 10, f"{path.name} cell {i} draws a figure without alt text"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_88_columns(path):
+    """DESIGN: code lines of at most 88 characters, so that code cells do not scroll sideways."""
+    long = [(i, line) for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+            if cell.cell_type == "code" for line in cell.source.splitlines() if len(line) > 88]
+    assert not long, (f"{path.name}: {len(long)} code lines over 88 characters, e.g. cell "
+                      f"{long[0][0]}: {long[0][1]!r}")
+
+
 def _benchmark_module():
     spec = importlib.util.spec_from_file_location("run_chapters", ROOT / "benchmarks" / "run_chapters.py")
     module = importlib.util.module_from_spec(spec)
