@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
-from . import arithmetic
+from . import _validate, arithmetic
 
 MAX_FRAMES = 100
 PALETTE_COLOURS = 32  # colours of a player's PNG frames: flat drawings, about 3x fewer bytes
@@ -83,24 +83,11 @@ class ConvGeometry:
         return [(r0 + u * dh, c0 + v * dw) for u in range(kh) for v in range(kw)]
 
 
-def _as_pair(name, value):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-        return tuple(arithmetic._positive_int(name, v) for v in value)
-    v = arithmetic._positive_int(name, value)
-    return v, v
-
-
 def _as_grid(name, array, shape):
     if array is None:
         return None
-    try:
-        a = np.asarray(array, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(array).__name__}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (height, width), got shape {a.shape}")
+    a = _validate.array(name, array, ndim=2, layout="(height, width)", finite=True)
+    a = a.astype(float)
     if a.shape != tuple(shape):
         size_name = "input_size" if name == "values" else "kernel_size"
         raise ValueError(f"{name} has shape {a.shape} but {size_name} is {tuple(shape)}")
@@ -115,10 +102,10 @@ def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, val
     "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
     values: (H, W) input numbers; kernel: (kh, kw) weights. Returns a :class:`ConvGeometry`.
     """
-    h_w = _as_pair("input_size", input_size)
-    k = _as_pair("kernel_size", kernel_size)
-    s = _as_pair("strides", strides)
-    d = _as_pair("dilation", dilation)
+    h_w = _validate.per_axis("input_size", input_size, 2)
+    k = _validate.per_axis("kernel_size", kernel_size, 2)
+    s = _validate.per_axis("strides", strides, 2)
+    d = _validate.per_axis("dilation", dilation, 2)
     pads = arithmetic.resolve_padding(h_w, k, padding, s, d)
     out = arithmetic.conv_output_size(h_w, k, padding, s, d)
     (t, b), (l, r) = pads
@@ -158,7 +145,8 @@ def products_text(geometry: ConvGeometry, step: int) -> str:
     return " +\n".join(rows) + f" = {_fmt(geometry.output[i, j])}"
 
 
-def _describe(g: ConvGeometry) -> str:
+def describe(g: ConvGeometry) -> str:
+    """One line of sizes for titles: ``"i=5, k=3, p='same' = 1, s=1  ->  o=5"``."""
     def one(v):
         return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
 
@@ -239,12 +227,12 @@ class _Drawing:
         ax.set_xlim(-0.1, self.ox + wo + 0.1)
         ax.set_ylim(hp + extra + 0.1, -1.1)
         ax.set_aspect("equal")
-        ax.set_title(_describe(g) if title is None else title, fontsize=font + 1)
+        ax.set_title(describe(g) if title is None else title, fontsize=font + 1)
         self.current_taps = []
 
     def set_step(self, step: int):
         g = self.g
-        step = arithmetic._int("step", step, 0)
+        step = _validate.integer("step", step, minimum=0)
         if step >= g.n_steps:
             raise ValueError(f"step must be < {g.n_steps} (the number of output cells), got {step}")
         for rc in self.current_taps:
@@ -422,10 +410,10 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
     if steps is None:
         steps = sorted({0, min(1, g.n_steps - 1), min(g.output_size[1], g.n_steps - 1),
                         g.n_steps - 1})
-    steps = [arithmetic._int("steps", s, 0) for s in steps]
+    steps = [_validate.integer("steps", s, minimum=0) for s in steps]
     if not steps:
         raise ValueError("steps must name at least one output cell")
-    ncols = len(steps) if ncols is None else arithmetic._positive_int("ncols", ncols)
+    ncols = len(steps) if ncols is None else _validate.integer("ncols", ncols, minimum=1)
     nrows = -(-len(steps) // ncols)
     w, h = _figure_size(g, show_products, cell_inches)
     fig = Figure(figsize=(w * ncols, h * nrows + 0.3), dpi=dpi, layout="constrained")
@@ -435,5 +423,5 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
     for ax, step in zip(axes.flat, steps):
         draw_conv_step(g, step, ax, show_products=show_products,
                        title=f"step {step + 1} of {g.n_steps}")
-    fig.suptitle(_describe(g) if title is None else title, fontsize=10)
+    fig.suptitle(describe(g) if title is None else title, fontsize=10)
     return fig

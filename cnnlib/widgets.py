@@ -68,7 +68,7 @@ def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4, dpi: 
         g = animation.conv_geometry(**kwargs)
         n = 0 if step == "first" else g.n_steps - 1
         animation.draw_conv_step(g, n, ax)
-        ax.set_title(f"{title}\n{animation._describe(g)}", fontsize=8)
+        ax.set_title(f"{title}\n{animation.describe(g)}", fontsize=8)
     return fig
 
 

@@ -111,7 +111,15 @@ def test_draw_conv_step_into_given_axes():
         (dict(input_size=5, kernel_size=3, values=np.ones((4, 4))), ValueError,
          r"values has shape \(4, 4\) but input_size is \(5, 5\)"),
         (dict(input_size=5, kernel_size=3, kernel=np.ones((3, 3, 1))), ValueError,
-         r"kernel must be a 2-D array \(height, width\), got shape \(3, 3, 1\)"),
+         r"kernel must be 2-D \(height, width\), got shape \(3, 3, 1\)"),
+        (dict(input_size=2, kernel_size=1, values=[[0, np.nan], [1, 2]]), ValueError,
+         r"values must hold finite numbers"),
+        (dict(input_size=2, kernel_size=1, kernel=[["a"]]), TypeError,
+         "kernel must hold numbers"),
+        (dict(input_size=(5, 5, 5), kernel_size=3), ValueError,
+         r"input_size must be an int or a tuple of 2 ints"),
+        (dict(input_size=5, kernel_size=(3, True)), TypeError,
+         r"kernel_size\[1\] must be an int, got bool"),
         (dict(input_size=5, kernel_size=3, show_products=True), ValueError,
          r"show_products=True needs both values \(the input\) and kernel"),
         (dict(input_size=20, kernel_size=3, padding="same"), ValueError,
@@ -123,6 +131,18 @@ def test_draw_conv_step_into_given_axes():
 def test_bad_input_raises_clear_error(kwargs, error, match):
     with pytest.raises(error, match=match):
         animation.conv_animation(**kwargs)
+
+
+def test_frames_grid_checks_steps_and_ncols():
+    with pytest.raises(TypeError, match=r"ncols must be an int, got str"):
+        animation.conv_frames_grid(5, 3, ncols="2")
+    with pytest.raises(ValueError, match=r"steps must be an int >= 0, got -1"):
+        animation.conv_frames_grid(5, 3, steps=[-1])
+
+
+def test_describe_names_sizes_padding_and_output():
+    g = animation.conv_geometry(5, 3, padding="same", strides=2, dilation=(1, 2))
+    assert animation.describe(g) == "i=5, k=3, p='same' = (1,1,2,2), s=2, d=1x2  ->  o=3"
 
 
 # --------------------------------------------------------------------------- widgets
