@@ -127,12 +127,15 @@ def array(name, value, ndim=None, layout="", dtype="number", allow_empty=False, 
     return value
 
 
-def images(name, value, layout="(N, H, W, C)"):
-    """``value`` as a 4-D numeric array (``layout``) with no empty axis; bools become uint8."""
+def images(name, value, layout="(N, H, W, C)", finite=False):
+    """``value`` as a 4-D numeric array (``layout``) with no empty axis; bools become uint8.
+
+    ``finite=True`` refuses NaN and infinity.
+    """
     value = array(name, value, dtype=None, allow_empty=True)
     if value.dtype == bool:
         value = value.astype(np.uint8)
-    value = array(name, value, allow_empty=True)
+    value = array(name, value, allow_empty=True, finite=finite)
     if value.ndim != 4:
         hint = ""
         if value.ndim == 2:

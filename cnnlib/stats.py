@@ -122,10 +122,11 @@ def over_seeds(values, confidence=0.95):
     """
     from scipy import stats
 
-    arr = np.asarray(values, dtype=float) if np.ndim(values) == 1 else None
-    if arr is None or arr.size < 2 or not np.isfinite(arr).all():
-        raise ValueError(f"values must be a 1-D array of at least 2 finite numbers (one per "
-                         f"seed), got {values!r}")
+    arr = _validate.array("values", values, ndim=1, layout="(S,), one number per seed",
+                          finite=True).astype(float)
+    if arr.size < 2:
+        raise ValueError(f"values must hold at least 2 finite numbers (one per seed), "
+                         f"got {arr.size}")
     mean, std = float(arr.mean()), float(arr.std(ddof=1))
     if std == 0:
         return SeedSummary(mean, 0.0, mean, mean, arr.size)
