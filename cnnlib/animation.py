@@ -12,6 +12,8 @@ The figures are created without pyplot, so no static copy is displayed and nothi
 closing. ``conv_frames_grid`` draws a few steps side by side as one static figure, and
 ``draw_conv_step`` draws one step into a given axes.
 
+Chapters 2 and 3 use it, directly and through :mod:`cnnlib.widgets`.
+
 The convolution is the cross-correlation deep-learning libraries compute (``Conv2D``):
 ``out[i, j] = sum_{u, v} x_pad[i s_h + u d_h, j s_w + v d_w] * kernel[u, v]``.
 """
@@ -98,9 +100,17 @@ def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, val
                   kernel=None) -> ConvGeometry:
     """Sizes, padding and (with ``values`` and ``kernel``) the output of a 2-D convolution.
 
-    input_size, kernel_size, strides, dilation: int or (height, width). padding: "valid",
-    "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
-    values: (H, W) input numbers; kernel: (kh, kw) weights. Returns a :class:`ConvGeometry`.
+    Parameters
+    ----------
+    input_size, kernel_size, strides, dilation : int >= 1 or (height, width) ints
+    padding : "valid", "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or
+        (top, bottom, left, right): :mod:`cnnlib.arithmetic`'s padding grammar
+    values : (H, W) finite numbers or None, the input
+    kernel : (kh, kw) finite numbers or None, the weights
+
+    Returns
+    -------
+    geometry : ConvGeometry; its ``output`` is (Ho, Wo) when both values and kernel are given
     """
     h_w = _validate.per_axis("input_size", input_size, 2)
     k = _validate.per_axis("kernel_size", kernel_size, 2)
@@ -131,7 +141,19 @@ def _fmt(v: float) -> str:
 
 
 def products_text(geometry: ConvGeometry, step: int) -> str:
-    """The sum computed at ``step``, one kernel row per line: ``"0*1 + 1*0 + ... = 3"``."""
+    """The sum computed at ``step``, one kernel row per line: ``"0*1 + 1*0 + ... = 3"``.
+
+    Parameters
+    ----------
+    geometry : ConvGeometry made with values and kernel
+    step : int in 0 .. n_steps - 1, the output cell (row-major)
+
+    Returns
+    -------
+    text : str, ``kh`` lines
+    """
+    _geometry(geometry)
+    step = _step(geometry, step)
     if geometry.x_pad is None or geometry.kernel is None:
         raise ValueError("products need both values and kernel")
     kh, kw = geometry.kernel_size
@@ -146,7 +168,17 @@ def products_text(geometry: ConvGeometry, step: int) -> str:
 
 
 def describe(g: ConvGeometry) -> str:
-    """One line of sizes for titles: ``"i=5, k=3, p='same' = 1, s=1  ->  o=5"``."""
+    """One line of sizes for titles: ``"i=5, k=3, p='same' = 1, s=1  ->  o=5"``.
+
+    Parameters
+    ----------
+    g : ConvGeometry
+
+    Returns
+    -------
+    text : str; sizes that differ between height and width are written ``HxW``
+    """
+    _geometry(g)
     def one(v):
         return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
 
@@ -232,9 +264,7 @@ class _Drawing:
 
     def set_step(self, step: int):
         g = self.g
-        step = _validate.integer("step", step, minimum=0)
-        if step >= g.n_steps:
-            raise ValueError(f"step must be < {g.n_steps} (the number of output cells), got {step}")
+        step = _step(g, step)
         for rc in self.current_taps:
             self.input_texts[rc].set_color("black")
         taps = g.taps(step)
@@ -260,7 +290,17 @@ class _Drawing:
 
 
 def alt_text(g: ConvGeometry) -> str:
-    """A sentence for the animation's frame image (its alt text): the sizes and what moves."""
+    """A sentence for the animation's frame image (its alt text): the sizes and what moves.
+
+    Parameters
+    ----------
+    g : ConvGeometry
+
+    Returns
+    -------
+    text : str, two sentences
+    """
+    _geometry(g)
     def one(v):
         return f"{v[0]} x {v[1]}"
 
@@ -293,7 +333,16 @@ def accessible_jshtml(player: str, description: str) -> str:
 
     The frame image gets ``description`` as alt text, the frame slider a label, the
     repetition-mode form the role of a radio group (not a landmark: a page has many players),
-    and every embedded PNG frame a ``PALETTE_COLOURS``-colour palette. Returns the new HTML.
+    and every embedded PNG frame a ``PALETTE_COLOURS``-colour palette.
+
+    Parameters
+    ----------
+    player : str, the HTML of one ``FuncAnimation.to_jshtml()`` player
+    description : str, non-empty, the alt text
+
+    Returns
+    -------
+    html : str, the changed player
     """
     if not isinstance(player, str) or not isinstance(description, str):
         raise TypeError("player and description must be str")
@@ -333,9 +382,23 @@ def draw_conv_step(geometry: ConvGeometry, step: int, ax, show_products: bool = 
     """Draw step ``step`` (0 .. n_steps - 1) of ``geometry`` into the matplotlib axes ``ax``.
 
     Left: padded input with the kernel footprint; right: output with cells ``< step`` filled
-    and cell ``step`` highlighted. Returns ``ax``.
+    and cell ``step`` highlighted.
+
+    Parameters
+    ----------
+    geometry : ConvGeometry
+    step : int in 0 .. n_steps - 1, the output cell (row-major)
+    ax : matplotlib Axes, cleared first
+    show_products : bool, write the sum of :func:`products_text` (needs values and kernel)
+    title : str or None (None: :func:`describe`)
+
+    Returns
+    -------
+    ax : the same Axes
     """
+    _geometry(geometry)
     _check_products(show_products, geometry.x_pad, geometry.kernel)
+    title = _title(title)
     drawing = _Drawing(geometry, ax, show_products, title)
     drawing.set_step(step)
     return ax
@@ -349,9 +412,35 @@ def _figure_size(g: ConvGeometry, show_products: bool, cell: float):
     return width, height
 
 
+def _geometry(g):
+    if not isinstance(g, ConvGeometry):
+        raise TypeError(f"geometry must be a ConvGeometry (from conv_geometry), "
+                        f"got {type(g).__name__}")
+    return g
+
+
+def _step(g, step, name="step"):
+    step = _validate.integer(name, step, minimum=0)
+    if step >= g.n_steps:
+        raise ValueError(f"{name} must be < {g.n_steps} (the number of output cells), got {step}")
+    return step
+
+
+def _title(title):
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    return title
+
+
 def _check_products(show_products, values, kernel):
-    if show_products and (values is None or kernel is None):
+    if _validate.boolean("show_products", show_products) and (values is None or kernel is None):
         raise ValueError("show_products=True needs both values (the input) and kernel")
+
+
+def _check_figure(cell_inches, dpi, title):
+    _validate.real("cell_inches", cell_inches, above=0)
+    _validate.real("dpi", dpi, above=0)
+    _title(title)
 
 
 def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
@@ -359,20 +448,31 @@ def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, va
                    title=None) -> ConvAnimation:
     """Animate a 2-D convolution, one frame per output cell.
 
-    input_size, kernel_size, strides, dilation: int or (height, width). padding: 0, "valid",
-    "same", "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
-    values: optional (H, W) input numbers; kernel: optional (kh, kw) weights. With both, the
-    output cells show the dot products; ``show_products`` writes the current sum as text.
-    interval: milliseconds per frame. cell_inches, dpi: size of a grid cell and resolution
-    (small keeps ``to_jshtml()`` light: about 10-25 KB per frame).
+    Parameters
+    ----------
+    input_size, kernel_size, padding, strides, dilation, values, kernel
+        as :func:`conv_geometry`; with values and kernel the output cells show the dot products
+    show_products : bool, write the current sum as text (needs values and kernel)
+    interval : float > 0, milliseconds per frame
+    cell_inches, dpi : float > 0, size of a grid cell and resolution (small keeps
+        ``to_jshtml()`` light: about 10-25 KB per frame)
+    title : str or None (None: :func:`describe`)
 
-    Returns a :class:`ConvAnimation` (a FuncAnimation) on a pyplot-free figure, with the
-    computed sizes and values as ``anim.geometry`` (a :class:`ConvGeometry`) and its alt text
-    as ``anim.description``; display with ``HTML(anim.to_jshtml())``.
-    Raises ValueError for an invalid convolution (see ``arithmetic.conv_output_size``) or more
-    than ``MAX_FRAMES`` (100) output cells.
+    Returns
+    -------
+    anim : ConvAnimation (a FuncAnimation) on a pyplot-free figure, with the computed sizes
+        and values as ``anim.geometry`` (a :class:`ConvGeometry`) and its alt text as
+        ``anim.description``; display with ``HTML(anim.to_jshtml())``
+
+    Raises
+    ------
+    ValueError
+        For an invalid convolution (see ``arithmetic.conv_output_size``) or more than
+        ``MAX_FRAMES`` (100) output cells.
     """
     _check_products(show_products, values, kernel)
+    _check_figure(cell_inches, dpi, title)
+    interval = _validate.real("interval", interval, above=0)
     g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
     if g.n_steps > MAX_FRAMES:
         raise ValueError(
@@ -401,16 +501,28 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
                      cell_inches=0.3, dpi=100, title=None) -> Figure:
     """A static figure with a few steps of the convolution side by side.
 
-    Same arguments as :func:`conv_animation`; ``steps``: which output cells to show (default:
-    the first, second and last, plus the first of the second row when there is one).
-    Returns a matplotlib Figure (pyplot-free: display it, e.g. as the cell's last expression).
+    Parameters
+    ----------
+    input_size, kernel_size, padding, strides, dilation, values, kernel, show_products,
+    cell_inches, dpi, title
+        as :func:`conv_animation`
+    steps : ints in 0 .. n_steps - 1 or None, which output cells to show (None: the first,
+        second and last, plus the first of the second row when there is one)
+    ncols : int >= 1 or None (None: all steps in one row)
+
+    Returns
+    -------
+    fig : matplotlib Figure, pyplot-free: display it, e.g. as the cell's last expression
     """
     _check_products(show_products, values, kernel)
+    _check_figure(cell_inches, dpi, title)
     g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
     if steps is None:
         steps = sorted({0, min(1, g.n_steps - 1), min(g.output_size[1], g.n_steps - 1),
                         g.n_steps - 1})
-    steps = [_validate.integer("steps", s, minimum=0) for s in steps]
+    if isinstance(steps, (str, bytes)) or not hasattr(steps, "__iter__"):
+        raise TypeError(f"steps must be a list of output cells (ints), got {steps!r}")
+    steps = [_step(g, s, "steps") for s in steps]
     if not steps:
         raise ValueError("steps must name at least one output cell")
     ncols = len(steps) if ncols is None else _validate.integer("ncols", ncols, minimum=1)

@@ -138,6 +138,30 @@ def test_frames_grid_checks_steps_and_ncols():
         animation.conv_frames_grid(5, 3, ncols="2")
     with pytest.raises(ValueError, match=r"steps must be an int >= 0, got -1"):
         animation.conv_frames_grid(5, 3, steps=[-1])
+    with pytest.raises(ValueError, match=r"steps must be < 9 \(the number of output cells\)"):
+        animation.conv_frames_grid(5, 3, steps=[0, 9])
+    with pytest.raises(TypeError, match=r"steps must be a list of output cells \(ints\), got 5"):
+        animation.conv_frames_grid(5, 3, steps=5)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: animation.conv_animation(3, 2, show_products="no"), TypeError,
+     "show_products must be True or False, got str"),
+    (lambda: animation.conv_animation(3, 2, interval=0), ValueError, "interval must be"),
+    (lambda: animation.conv_animation(3, 2, dpi=float("nan")), ValueError, "dpi must be"),
+    (lambda: animation.conv_frames_grid(3, 2, cell_inches="1"), TypeError, "cell_inches must"),
+    (lambda: animation.conv_frames_grid(3, 2, title=3), TypeError,
+     "title must be a str or None, got int"),
+    (lambda: animation.draw_conv_step((3, 2), 0, None), TypeError,
+     "geometry must be a ConvGeometry"),
+    (lambda: animation.describe("g"), TypeError, "geometry must be a ConvGeometry"),
+    (lambda: animation.products_text(animation.conv_geometry(2, 1, values=np.ones((2, 2)),
+                                                            kernel=[[2]]), 4),
+     ValueError, r"step must be < 4"),
+])
+def test_drawing_arguments_are_checked(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
 
 
 def test_describe_names_sizes_padding_and_output():
