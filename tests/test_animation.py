@@ -209,6 +209,8 @@ def test_static_twin_figure():
     assert "o=2" in titled[0].get_title() and "o=3" in titled[-1].get_title()
     with pytest.raises(ValueError, match="step must be 'first' or 'last', got 'middle'"):
         widgets.explorer_cases_figure(step="middle")
+    with pytest.raises(ValueError, match="dpi must be a finite number > 0, got -80"):
+        widgets.explorer_cases_figure(dpi=-80)
 
 
 # --------------------------------------------------------------------------- accessible player
