@@ -27,7 +27,17 @@ def _pair(v):
 
 
 def layer_label(layer) -> tuple:
-    """(text, kind) for one Keras layer, e.g. ("conv 3x3, 64", "conv"), ("max pool 2x2", "pool")."""
+    """The box text and kind of one Keras layer.
+
+    Parameters
+    ----------
+    layer : keras.layers.Layer, in a built model
+
+    Returns
+    -------
+    text : str, e.g. "conv 3x3, 64" or "max pool 2x2"
+    kind : str, e.g. "conv", "pool", "input" (chooses the box colour)
+    """
     kind = type(layer).__name__
     if kind == "InputLayer":
         shape = layer.output.shape[1:]
@@ -137,12 +147,17 @@ def draw_model(model, ax=None, title=None, fold=True, show_shapes=True, box_widt
 
     Parameters
     ----------
-    model : keras.Model (functional or a built ``keras.Sequential``), e.g. ``keras.Model(inp, zoo.inception_module(inp, ...))``
+    model : keras.Model (functional or a built ``keras.Sequential``), e.g.
+        ``keras.Model(inp, zoo.inception_module(inp, ...))``
     ax : matplotlib Axes to draw into (default: a new figure sized to the graph)
     fold : fold batch norm, activations, dropout and LRN into the preceding box
     show_shapes : write each box's output shape (H x W x C) under its label
+    title : str or None; box_width, box_height, row_gap, col_gap : float > 0, layout in
+        data units
 
-    Returns the matplotlib Figure.
+    Returns
+    -------
+    fig : the matplotlib Figure drawn into
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a functional keras.Model, got {type(model).__name__}")

@@ -115,6 +115,14 @@ def block_ids(model):
     """Sorted block numbers of a model whose layers are named ``block{i}_...`` or ``block_{i}_...``.
 
     Works with :func:`small_backbone`, ``keras.applications.VGG16/VGG19`` and MobileNetV2.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    ids : sorted list of int, empty when no layer is named that way
     """
     _validate.keras_model("model", model)
     return sorted({int(m.group(1)) for layer in model.layers if (m := _BLOCK.match(layer.name))})
