@@ -3,6 +3,8 @@
 - :func:`multiply_adds`: the multiply-adds of one forward pass (convolutions and dense layers);
 - :func:`weight_layer_depth`: depth counted in weight layers, as the papers do;
 - :func:`describe` / :func:`layer_rows`: those numbers, and a per-layer table;
+- :func:`producers`: which layers computed given tensors (the graph both this module and
+  :mod:`cnnlib.diagram` walk);
 - :func:`measure`: build a model *without allocating its weights* and describe it, so that
   VGG-19's 144 million parameters are counted in a fraction of a second.
 
@@ -25,6 +27,23 @@ WEIGHT_LAYERS = (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense)
 
 def _weight_layers(model):
     return [layer for layer in model.layers if isinstance(layer, WEIGHT_LAYERS)]
+
+
+def producers(tensors) -> list:
+    """The layers that computed some symbolic Keras tensors (read from Keras' graph records).
+
+    Parameters
+    ----------
+    tensors : a symbolic tensor, a nested list of them (e.g. ``layer.input``), or None
+
+    Returns
+    -------
+    layers : list of keras Operations, one per tensor that a layer produced, in order
+    """
+    if tensors is None:
+        return []
+    return [t._keras_history.operation for t in keras.tree.flatten(tensors)
+            if hasattr(t, "_keras_history")]
 
 
 def multiply_adds(model) -> int:
@@ -81,12 +100,9 @@ def weight_layer_depth(model) -> int:
     _validate.keras_model("model", model)
     depth = {}
     for layer in model.layers:  # functional models list layers in topological order
-        parents = [t._keras_history.operation for t in keras.tree.flatten(layer.input)
-                   if hasattr(t, "_keras_history")] if layer.input is not None else []
-        here = max((depth.get(id(p), 0) for p in parents), default=0)
+        here = max((depth.get(id(p), 0) for p in producers(layer.input)), default=0)
         depth[id(layer)] = here + isinstance(layer, WEIGHT_LAYERS)
-    outputs = [t._keras_history.operation for t in keras.tree.flatten(model.outputs)]
-    return max(depth[id(op)] for op in outputs)
+    return max(depth[id(op)] for op in producers(model.outputs))
 
 
 def describe(model) -> dict:

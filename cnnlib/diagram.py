@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from cnnlib import _validate
+from cnnlib.complexity import producers
 
 #: layer types folded into their parent's box; the suffix is appended to its label
 FOLDED = {"BatchNormalization": "BN", "Activation": None, "ReLU": "ReLU", "Dropout": None,
@@ -65,13 +66,6 @@ def layer_label(layer) -> tuple:
     return kind, "other"
 
 
-def _parents(layer):
-    if layer.input is None:
-        return []
-    return [t._keras_history.operation for t in keras.tree.flatten(layer.input)
-            if hasattr(t, "_keras_history")]
-
-
 def _layers(model):
     """``model.layers`` with every parent before its children, the input layer included
     (``keras.Sequential`` leaves it out of ``model.layers``)."""
@@ -80,7 +74,7 @@ def _layers(model):
     def visit(layer):
         if id(layer) not in seen:
             seen.add(id(layer))
-            for parent in _parents(layer):
+            for parent in producers(layer.input):
                 visit(parent)
             out.append(layer)
 
@@ -94,7 +88,7 @@ def _graph(model, fold):
     rep, label, kind, parents, shape = {}, {}, {}, {}, {}
     order = []
     for layer in _layers(model):
-        ps = [rep[id(p)] for p in _parents(layer)]
+        ps = [rep[id(p)] for p in producers(layer.input)]
         t = type(layer).__name__
         if fold and t in FOLDED and len(ps) == 1:
             owner = ps[0]

@@ -33,3 +33,16 @@ def test_mobilenet_v2_matches_the_paper():
 def test_wrong_types_are_type_errors_naming_the_argument(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_producers_are_the_layers_feeding_a_layer_in_order():
+    inputs = keras.Input((4, 4, 2), name="x")
+    a = keras.layers.Conv2D(2, 1, name="a")(inputs)
+    b = keras.layers.Conv2D(2, 3, padding="same", name="b")(inputs)
+    out = keras.layers.Add(name="add")([b, a])
+    model = keras.Model(inputs, out)
+    by_name = {layer.name: layer for layer in model.layers}
+    assert complexity.producers(by_name["add"].input) == [by_name["b"], by_name["a"]]
+    assert complexity.producers(by_name["a"].input) == [by_name["x"]]
+    assert complexity.producers(model.outputs) == [by_name["add"]]
+    assert complexity.producers(None) == []
