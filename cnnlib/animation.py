@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
-from . import _validate, arithmetic
+from . import _validate, arithmetic, ops
 
 MAX_FRAMES = 100
 PALETTE_COLOURS = 32  # colours of a player's PNG frames: flat drawings, about 3x fewer bytes
@@ -124,13 +124,9 @@ def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, val
     w = _as_grid("kernel", kernel, k)
     x_pad = None if x is None else np.pad(x, ((t, b), (l, r)))
     output = None
-    if x_pad is not None and w is not None:
-        output = np.zeros(out)
-        for i in range(out[0]):
-            for j in range(out[1]):
-                patch = x_pad[i * s[0]: i * s[0] + (k[0] - 1) * d[0] + 1: d[0],
-                              j * s[1]: j * s[1] + (k[1] - 1) * d[1] + 1: d[1]]
-                output[i, j] = float(np.sum(patch * w))
+    if x is not None and w is not None:  # one image, one channel, one filter
+        output = ops.conv2d_loops(x[None, :, :, None], w[:, :, None, None], strides=s,
+                                  padding=((t, b), (l, r)), dilation=d)[0, :, :, 0]
     return ConvGeometry(h_w, k, s, d, (t, b, l, r), padded, out, x_pad, w, output, padding)
 
 
