@@ -1,6 +1,6 @@
 """Controlled changes to image batches: pixel shifts and a fixed pixel permutation.
 
-Chapter 1 uses them to measure what a network does (and does not) know about space.
+Chapters 1 and 4 use them to measure what a network does (and does not) know about space.
 """
 
 import numpy as np
