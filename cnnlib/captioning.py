@@ -16,6 +16,8 @@ For the chapter's convenience it also re-exports, from their own modules, BLEU a
 ``tokenize`` (:mod:`cnnlib.bleu`), ``greedy_decode`` / ``beam_search`` /
 ``sequence_log_prob`` (:mod:`cnnlib.decoding`), the scene-caption grammar
 (:mod:`cnnlib.scenes`) and ``load_flickr8k_captions`` (:mod:`cnnlib.datasets`).
+
+Chapters 11 and 12 use it.
 """
 
 from typing import NamedTuple

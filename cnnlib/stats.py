@@ -10,6 +10,8 @@ This module says how sure such a measurement is, and prints every comparison the
 - :func:`over_seeds`: mean, spread and Student-t interval of one number measured over seeds;
 - :func:`compare`: two classifiers over seeds and items, printed as
   ``CNN 0.978 vs MLP 0.967: +1.1 points, 95 % CI [-0.4, 2.7], McNemar p = 0.21, 3 seeds``.
+
+Every chapter that compares models uses it: chapters 1, 2 and 4-13.
 """
 
 from typing import NamedTuple
