@@ -167,7 +167,7 @@ def test_keras_layer_specs_and_receptive_field_of_a_model():
     with pytest.raises(ValueError, match=r"layer 'flatten' \(Flatten\) is neither a "
                                          r"convolution/pooling layer nor pointwise"):
         arithmetic.keras_layer_specs(keras.Sequential([keras.Input((8, 8, 1)),
-                                                       keras.layers.Flatten()]))
+                                                       keras.layers.Flatten(name="flatten")]))
 
 
 @pytest.mark.parametrize("kernel,c_in,filters,groups", [(3, 4, 8, 2), ((1, 3), 6, 6, 3),
