@@ -100,6 +100,20 @@ def per_axis(name, value, ndim, minimum=1):
     return (integer(name, value, minimum=minimum),) * ndim
 
 
+def shape(name, value, layout="(H, W, C)"):
+    """``value`` as a tuple of positive ints, one per axis of ``layout``, e.g. an input shape.
+
+    A tuple or list is required (an int is not repeated, unlike :func:`per_axis`).
+    """
+    ndim = layout.count(",") + 1
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple {layout} of positive ints, "
+                        f"got {type(value).__name__} ({value!r})")
+    if len(value) != ndim:
+        raise ValueError(f"{name} must be {layout} with positive ints, got {tuple(value)!r}")
+    return tuple(integer(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(value))
+
+
 def array(name, value, ndim=None, layout="", dtype="number", allow_empty=False, finite=False):
     """``value`` as a NumPy array with ``ndim`` axes (any when None) holding ``dtype``.
 
@@ -127,12 +141,15 @@ def array(name, value, ndim=None, layout="", dtype="number", allow_empty=False, 
     return value
 
 
-def images(name, value, layout="(N, H, W, C)"):
-    """``value`` as a 4-D numeric array (``layout``) with no empty axis; bools become uint8."""
+def images(name, value, layout="(N, H, W, C)", finite=False):
+    """``value`` as a 4-D numeric array (``layout``) with no empty axis; bools become uint8.
+
+    ``finite=True`` refuses NaN and infinity.
+    """
     value = array(name, value, dtype=None, allow_empty=True)
     if value.dtype == bool:
         value = value.astype(np.uint8)
-    value = array(name, value, allow_empty=True)
+    value = array(name, value, allow_empty=True, finite=finite)
     if value.ndim != 4:
         hint = ""
         if value.ndim == 2:

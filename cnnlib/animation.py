@@ -12,6 +12,8 @@ The figures are created without pyplot, so no static copy is displayed and nothi
 closing. ``conv_frames_grid`` draws a few steps side by side as one static figure, and
 ``draw_conv_step`` draws one step into a given axes.
 
+Chapters 2 and 3 use it, directly and through :mod:`cnnlib.widgets`.
+
 The convolution is the cross-correlation deep-learning libraries compute (``Conv2D``):
 ``out[i, j] = sum_{u, v} x_pad[i s_h + u d_h, j s_w + v d_w] * kernel[u, v]``.
 """
@@ -29,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
-from . import arithmetic
+from . import _validate, arithmetic, ops
 
 MAX_FRAMES = 100
 PALETTE_COLOURS = 32  # colours of a player's PNG frames: flat drawings, about 3x fewer bytes
@@ -83,24 +85,11 @@ class ConvGeometry:
         return [(r0 + u * dh, c0 + v * dw) for u in range(kh) for v in range(kw)]
 
 
-def _as_pair(name, value):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-        return tuple(arithmetic._positive_int(name, v) for v in value)
-    v = arithmetic._positive_int(name, value)
-    return v, v
-
-
 def _as_grid(name, array, shape):
     if array is None:
         return None
-    try:
-        a = np.asarray(array, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(array).__name__}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (height, width), got shape {a.shape}")
+    a = _validate.array(name, array, ndim=2, layout="(height, width)", finite=True)
+    a = a.astype(float)
     if a.shape != tuple(shape):
         size_name = "input_size" if name == "values" else "kernel_size"
         raise ValueError(f"{name} has shape {a.shape} but {size_name} is {tuple(shape)}")
@@ -111,14 +100,22 @@ def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, val
                   kernel=None) -> ConvGeometry:
     """Sizes, padding and (with ``values`` and ``kernel``) the output of a 2-D convolution.
 
-    input_size, kernel_size, strides, dilation: int or (height, width). padding: "valid",
-    "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
-    values: (H, W) input numbers; kernel: (kh, kw) weights. Returns a :class:`ConvGeometry`.
+    Parameters
+    ----------
+    input_size, kernel_size, strides, dilation : int >= 1 or (height, width) ints
+    padding : "valid", "same" (TensorFlow's split), "full", an int, (pad_h, pad_w) or
+        (top, bottom, left, right): :mod:`cnnlib.arithmetic`'s padding grammar
+    values : (H, W) finite numbers or None, the input
+    kernel : (kh, kw) finite numbers or None, the weights
+
+    Returns
+    -------
+    geometry : ConvGeometry; its ``output`` is (Ho, Wo) when both values and kernel are given
     """
-    h_w = _as_pair("input_size", input_size)
-    k = _as_pair("kernel_size", kernel_size)
-    s = _as_pair("strides", strides)
-    d = _as_pair("dilation", dilation)
+    h_w = _validate.per_axis("input_size", input_size, 2)
+    k = _validate.per_axis("kernel_size", kernel_size, 2)
+    s = _validate.per_axis("strides", strides, 2)
+    d = _validate.per_axis("dilation", dilation, 2)
     pads = arithmetic.resolve_padding(h_w, k, padding, s, d)
     out = arithmetic.conv_output_size(h_w, k, padding, s, d)
     (t, b), (l, r) = pads
@@ -127,13 +124,9 @@ def conv_geometry(input_size, kernel_size, padding=0, strides=1, dilation=1, val
     w = _as_grid("kernel", kernel, k)
     x_pad = None if x is None else np.pad(x, ((t, b), (l, r)))
     output = None
-    if x_pad is not None and w is not None:
-        output = np.zeros(out)
-        for i in range(out[0]):
-            for j in range(out[1]):
-                patch = x_pad[i * s[0]: i * s[0] + (k[0] - 1) * d[0] + 1: d[0],
-                              j * s[1]: j * s[1] + (k[1] - 1) * d[1] + 1: d[1]]
-                output[i, j] = float(np.sum(patch * w))
+    if x is not None and w is not None:  # one image, one channel, one filter
+        output = ops.conv2d_loops(x[None, :, :, None], w[:, :, None, None], strides=s,
+                                  padding=((t, b), (l, r)), dilation=d)[0, :, :, 0]
     return ConvGeometry(h_w, k, s, d, (t, b, l, r), padded, out, x_pad, w, output, padding)
 
 
@@ -144,7 +137,19 @@ def _fmt(v: float) -> str:
 
 
 def products_text(geometry: ConvGeometry, step: int) -> str:
-    """The sum computed at ``step``, one kernel row per line: ``"0*1 + 1*0 + ... = 3"``."""
+    """The sum computed at ``step``, one kernel row per line: ``"0*1 + 1*0 + ... = 3"``.
+
+    Parameters
+    ----------
+    geometry : ConvGeometry made with values and kernel
+    step : int in 0 .. n_steps - 1, the output cell (row-major)
+
+    Returns
+    -------
+    text : str, ``kh`` lines
+    """
+    _geometry(geometry)
+    step = _step(geometry, step)
     if geometry.x_pad is None or geometry.kernel is None:
         raise ValueError("products need both values and kernel")
     kh, kw = geometry.kernel_size
@@ -158,7 +163,18 @@ def products_text(geometry: ConvGeometry, step: int) -> str:
     return " +\n".join(rows) + f" = {_fmt(geometry.output[i, j])}"
 
 
-def _describe(g: ConvGeometry) -> str:
+def describe(g: ConvGeometry) -> str:
+    """One line of sizes for titles: ``"i=5, k=3, p='same' = 1, s=1  ->  o=5"``.
+
+    Parameters
+    ----------
+    g : ConvGeometry
+
+    Returns
+    -------
+    text : str; sizes that differ between height and width are written ``HxW``
+    """
+    _geometry(g)
     def one(v):
         return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
 
@@ -239,14 +255,12 @@ class _Drawing:
         ax.set_xlim(-0.1, self.ox + wo + 0.1)
         ax.set_ylim(hp + extra + 0.1, -1.1)
         ax.set_aspect("equal")
-        ax.set_title(_describe(g) if title is None else title, fontsize=font + 1)
+        ax.set_title(describe(g) if title is None else title, fontsize=font + 1)
         self.current_taps = []
 
     def set_step(self, step: int):
         g = self.g
-        step = arithmetic._int("step", step, 0)
-        if step >= g.n_steps:
-            raise ValueError(f"step must be < {g.n_steps} (the number of output cells), got {step}")
+        step = _step(g, step)
         for rc in self.current_taps:
             self.input_texts[rc].set_color("black")
         taps = g.taps(step)
@@ -272,7 +286,17 @@ class _Drawing:
 
 
 def alt_text(g: ConvGeometry) -> str:
-    """A sentence for the animation's frame image (its alt text): the sizes and what moves."""
+    """A sentence for the animation's frame image (its alt text): the sizes and what moves.
+
+    Parameters
+    ----------
+    g : ConvGeometry
+
+    Returns
+    -------
+    text : str, two sentences
+    """
+    _geometry(g)
     def one(v):
         return f"{v[0]} x {v[1]}"
 
@@ -305,7 +329,16 @@ def accessible_jshtml(player: str, description: str) -> str:
 
     The frame image gets ``description`` as alt text, the frame slider a label, the
     repetition-mode form the role of a radio group (not a landmark: a page has many players),
-    and every embedded PNG frame a ``PALETTE_COLOURS``-colour palette. Returns the new HTML.
+    and every embedded PNG frame a ``PALETTE_COLOURS``-colour palette.
+
+    Parameters
+    ----------
+    player : str, the HTML of one ``FuncAnimation.to_jshtml()`` player
+    description : str, non-empty, the alt text
+
+    Returns
+    -------
+    html : str, the changed player
     """
     if not isinstance(player, str) or not isinstance(description, str):
         raise TypeError("player and description must be str")
@@ -345,9 +378,23 @@ def draw_conv_step(geometry: ConvGeometry, step: int, ax, show_products: bool = 
     """Draw step ``step`` (0 .. n_steps - 1) of ``geometry`` into the matplotlib axes ``ax``.
 
     Left: padded input with the kernel footprint; right: output with cells ``< step`` filled
-    and cell ``step`` highlighted. Returns ``ax``.
+    and cell ``step`` highlighted.
+
+    Parameters
+    ----------
+    geometry : ConvGeometry
+    step : int in 0 .. n_steps - 1, the output cell (row-major)
+    ax : matplotlib Axes, cleared first
+    show_products : bool, write the sum of :func:`products_text` (needs values and kernel)
+    title : str or None (None: :func:`describe`)
+
+    Returns
+    -------
+    ax : the same Axes
     """
+    _geometry(geometry)
     _check_products(show_products, geometry.x_pad, geometry.kernel)
+    title = _title(title)
     drawing = _Drawing(geometry, ax, show_products, title)
     drawing.set_step(step)
     return ax
@@ -361,9 +408,35 @@ def _figure_size(g: ConvGeometry, show_products: bool, cell: float):
     return width, height
 
 
+def _geometry(g):
+    if not isinstance(g, ConvGeometry):
+        raise TypeError(f"geometry must be a ConvGeometry (from conv_geometry), "
+                        f"got {type(g).__name__}")
+    return g
+
+
+def _step(g, step, name="step"):
+    step = _validate.integer(name, step, minimum=0)
+    if step >= g.n_steps:
+        raise ValueError(f"{name} must be < {g.n_steps} (the number of output cells), got {step}")
+    return step
+
+
+def _title(title):
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    return title
+
+
 def _check_products(show_products, values, kernel):
-    if show_products and (values is None or kernel is None):
+    if _validate.boolean("show_products", show_products) and (values is None or kernel is None):
         raise ValueError("show_products=True needs both values (the input) and kernel")
+
+
+def _check_figure(cell_inches, dpi, title):
+    _validate.real("cell_inches", cell_inches, above=0)
+    _validate.real("dpi", dpi, above=0)
+    _title(title)
 
 
 def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, values=None,
@@ -371,20 +444,31 @@ def conv_animation(input_size, kernel_size, padding=0, strides=1, dilation=1, va
                    title=None) -> ConvAnimation:
     """Animate a 2-D convolution, one frame per output cell.
 
-    input_size, kernel_size, strides, dilation: int or (height, width). padding: 0, "valid",
-    "same", "full", an int, (pad_h, pad_w) or (top, bottom, left, right).
-    values: optional (H, W) input numbers; kernel: optional (kh, kw) weights. With both, the
-    output cells show the dot products; ``show_products`` writes the current sum as text.
-    interval: milliseconds per frame. cell_inches, dpi: size of a grid cell and resolution
-    (small keeps ``to_jshtml()`` light: about 10-25 KB per frame).
+    Parameters
+    ----------
+    input_size, kernel_size, padding, strides, dilation, values, kernel
+        as :func:`conv_geometry`; with values and kernel the output cells show the dot products
+    show_products : bool, write the current sum as text (needs values and kernel)
+    interval : float > 0, milliseconds per frame
+    cell_inches, dpi : float > 0, size of a grid cell and resolution (small keeps
+        ``to_jshtml()`` light: about 10-25 KB per frame)
+    title : str or None (None: :func:`describe`)
 
-    Returns a :class:`ConvAnimation` (a FuncAnimation) on a pyplot-free figure, with the
-    computed sizes and values as ``anim.geometry`` (a :class:`ConvGeometry`) and its alt text
-    as ``anim.description``; display with ``HTML(anim.to_jshtml())``.
-    Raises ValueError for an invalid convolution (see ``arithmetic.conv_output_size``) or more
-    than ``MAX_FRAMES`` (100) output cells.
+    Returns
+    -------
+    anim : ConvAnimation (a FuncAnimation) on a pyplot-free figure, with the computed sizes
+        and values as ``anim.geometry`` (a :class:`ConvGeometry`) and its alt text as
+        ``anim.description``; display with ``HTML(anim.to_jshtml())``
+
+    Raises
+    ------
+    ValueError
+        For an invalid convolution (see ``arithmetic.conv_output_size``) or more than
+        ``MAX_FRAMES`` (100) output cells.
     """
     _check_products(show_products, values, kernel)
+    _check_figure(cell_inches, dpi, title)
+    interval = _validate.real("interval", interval, above=0)
     g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
     if g.n_steps > MAX_FRAMES:
         raise ValueError(
@@ -413,19 +497,31 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
                      cell_inches=0.3, dpi=100, title=None) -> Figure:
     """A static figure with a few steps of the convolution side by side.
 
-    Same arguments as :func:`conv_animation`; ``steps``: which output cells to show (default:
-    the first, second and last, plus the first of the second row when there is one).
-    Returns a matplotlib Figure (pyplot-free: display it, e.g. as the cell's last expression).
+    Parameters
+    ----------
+    input_size, kernel_size, padding, strides, dilation, values, kernel, show_products,
+    cell_inches, dpi, title
+        as :func:`conv_animation`
+    steps : ints in 0 .. n_steps - 1 or None, which output cells to show (None: the first,
+        second and last, plus the first of the second row when there is one)
+    ncols : int >= 1 or None (None: all steps in one row)
+
+    Returns
+    -------
+    fig : matplotlib Figure, pyplot-free: display it, e.g. as the cell's last expression
     """
     _check_products(show_products, values, kernel)
+    _check_figure(cell_inches, dpi, title)
     g = conv_geometry(input_size, kernel_size, padding, strides, dilation, values, kernel)
     if steps is None:
         steps = sorted({0, min(1, g.n_steps - 1), min(g.output_size[1], g.n_steps - 1),
                         g.n_steps - 1})
-    steps = [arithmetic._int("steps", s, 0) for s in steps]
+    if isinstance(steps, (str, bytes)) or not hasattr(steps, "__iter__"):
+        raise TypeError(f"steps must be a list of output cells (ints), got {steps!r}")
+    steps = [_step(g, s, "steps") for s in steps]
     if not steps:
         raise ValueError("steps must name at least one output cell")
-    ncols = len(steps) if ncols is None else arithmetic._positive_int("ncols", ncols)
+    ncols = len(steps) if ncols is None else _validate.integer("ncols", ncols, minimum=1)
     nrows = -(-len(steps) // ncols)
     w, h = _figure_size(g, show_products, cell_inches)
     fig = Figure(figsize=(w * ncols, h * nrows + 0.3), dpi=dpi, layout="constrained")
@@ -435,5 +531,5 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
     for ax, step in zip(axes.flat, steps):
         draw_conv_step(g, step, ax, show_products=show_products,
                        title=f"step {step + 1} of {g.n_steps}")
-    fig.suptitle(_describe(g) if title is None else title, fontsize=10)
+    fig.suptitle(describe(g) if title is None else title, fontsize=10)
     return fig

@@ -41,15 +41,6 @@ PADDING_MODES = ("valid", "same", "full", "causal")
 # --------------------------------------------------------------------------- validation
 
 
-def _int(name: str, value, minimum: int) -> int:
-    """Kept for :mod:`cnnlib.animation`, which calls it (edited elsewhere this round)."""
-    return _validate.integer(name, value, minimum=minimum)
-
-
-def _positive_int(name: str, value) -> int:
-    return _validate.integer(name, value, minimum=1)
-
-
 def _ndim(*values) -> int | None:
     """Number of spatial axes given by the first tuple among ``values`` (None: all scalars)."""
     for v in values:

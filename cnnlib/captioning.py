@@ -16,6 +16,8 @@ For the chapter's convenience it also re-exports, from their own modules, BLEU a
 ``tokenize`` (:mod:`cnnlib.bleu`), ``greedy_decode`` / ``beam_search`` /
 ``sequence_log_prob`` (:mod:`cnnlib.decoding`), the scene-caption grammar
 (:mod:`cnnlib.scenes`) and ``load_flickr8k_captions`` (:mod:`cnnlib.datasets`).
+
+Chapters 11 and 12 use it.
 """
 
 from typing import NamedTuple
@@ -210,8 +212,8 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     Vinyals et al. (2015) feed the image as the first input. ``"attention"`` adds the row and
     column of each grid cell to its features (so the decoder can tell places apart) and, at
     every step, scores each cell against the LSTM's output with additive (Bahdanau)
-    attention (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the context) joins the
-    LSTM output before the word classifier.
+    attention (``keras.layers.AdditiveAttention``); the weighted mean of the cells (the
+    context) joins the LSTM output before the word classifier.
 
     Parameters
     ----------
@@ -228,11 +230,8 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     """
     import keras
 
-    if not isinstance(kind, str) or kind not in MODEL_KINDS:
-        raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
-    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3:
-        raise ValueError(f"image_shape must be (H, W, 3), got {image_shape!r}")
-    image_shape = _validate.per_axis("image_shape", image_shape, 3)
+    _validate.one_of("kind", kind, MODEL_KINDS, noun="captioner kind")
+    image_shape = _validate.shape("image_shape", image_shape, "(H, W, 3)")
     if image_shape[2] != 3:
         raise ValueError(f"image_shape must be (H, W, 3), got {image_shape}")
     if isinstance(filters, (str, bytes)) or not hasattr(filters, "__len__") or not filters:
@@ -255,13 +254,7 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     embed = L.Embedding(vocab_size, embed_dim, name="embedding")
     lstm = L.LSTM(units, return_sequences=True, return_state=True, name="decoder_lstm")
     classify = L.Dense(vocab_size, name="next_word")
-    if kind == "attention":
-        rows, cols = np.meshgrid(np.linspace(-1, 1, gh), np.linspace(-1, 1, gw), indexing="ij")
-        coords = np.stack([rows, cols], axis=-1).reshape(1, gh * gw, 2).astype("float32")
-        project = L.Dense(units, name="project_features")
-        query = L.Dense(units, name="query")
-        attend = L.AdditiveAttention(name="additive_attention")
-        mix = L.Dense(units, activation="tanh", name="mix_context")
+    head = _HEADS[kind](keras, (gh, gw), units)  # what the two kinds do differently
 
     def encode(images):
         x = images
@@ -270,19 +263,11 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
         grid = L.Reshape((gh * gw, filters[-1]))(x)
         summary = summarize(L.Flatten()(grid))
         h0, c0 = init_h(summary), init_c(summary)
-        if kind == "attention":
-            where = L.Lambda(lambda g: keras.ops.concatenate(
-                [g, keras.ops.broadcast_to(coords, keras.ops.shape(g)[:2] + (2,))], axis=-1))(grid)
-            return project(where), h0, c0
-        return None, h0, c0
+        return head.features(grid), h0, c0
 
     def decode(tokens, h0, c0, features):
         out, h, c = lstm(embed(tokens), initial_state=[h0, c0])
-        if kind == "attention":
-            context, scores = attend([query(out), features], return_attention_scores=True)
-            out = mix(L.Concatenate()([out, context]))
-        else:
-            scores = None
+        out, scores = head.read(out, features)
         return classify(out), h, c, scores
 
     image_in = keras.Input(image_shape, name="image")
@@ -291,25 +276,91 @@ def build_captioner(kind, image_shape, vocab_size, max_len, embed_dim=32, units=
     logits, _, _, _ = decode(tokens_in, h0, c0, features)
     train = keras.Model([image_in, tokens_in], logits, name=f"{kind}_train")
 
-    if kind == "attention":
-        encoder = keras.Model(image_in, [features, h0, c0], name=f"{kind}_encoder")
-        feat_in = keras.Input((gh * gw, units), name="features")
-    else:
-        dummy = L.Lambda(lambda h: keras.ops.zeros_like(h[:, :1]))(h0)
-        encoder = keras.Model(image_in, [dummy, h0, c0], name=f"{kind}_encoder")
-        feat_in = keras.Input((1,), name="features")
+    encoder = keras.Model(image_in, [head.encoder_features(features, h0), h0, c0],
+                          name=f"{kind}_encoder")
+    feat_in = head.features_input()
     token_in = keras.Input((1,), dtype="int32", name="token")
     h_in, c_in = keras.Input((units,), name="h"), keras.Input((units,), name="c")
-    logits1, h1, c1, scores1 = decode(token_in, h_in, c_in,
-                                      feat_in if kind == "attention" else None)
+    logits1, h1, c1, scores1 = decode(token_in, h_in, c_in, head.step_features(feat_in))
     logits1 = L.Reshape((vocab_size,))(logits1)
-    if kind == "attention":
-        weights1 = L.Reshape((gh * gw,))(scores1)
-    else:  # zeros computed from the (unused) features input, which every input must reach
-        weights1 = L.Lambda(keras.ops.zeros_like, name="no_attention")(feat_in)
-    step = keras.Model([token_in, h_in, c_in, feat_in], [logits1, h1, c1, weights1],
-                       name=f"{kind}_step")
+    step = keras.Model([token_in, h_in, c_in, feat_in],
+                       [logits1, h1, c1, head.weights(scores1, feat_in)], name=f"{kind}_step")
     return Captioner(train, encoder, step, kind)
+
+
+class _ShowAndTell:
+    """The decoder reads only its state (started from the image): no features, no attention.
+
+    Every input of the step model must reach an output, so the encoder gives a (N, 1) zero
+    "features" tensor and the step model returns zero weights computed from it.
+    """
+
+    def __init__(self, keras, grid_hw, units):
+        self.keras = keras
+
+    def features(self, grid):
+        return None
+
+    def read(self, out, features):
+        return out, None
+
+    def encoder_features(self, features, h0):
+        ops = self.keras.ops
+        return self.keras.layers.Lambda(lambda h: ops.zeros_like(h[:, :1]))(h0)
+
+    def features_input(self):
+        return self.keras.Input((1,), name="features")
+
+    def step_features(self, feat_in):
+        return None
+
+    def weights(self, scores, feat_in):
+        return self.keras.layers.Lambda(self.keras.ops.zeros_like, name="no_attention")(feat_in)
+
+
+class _Attention:
+    """Additive attention over the grid cells, each tagged with its row and column.
+
+    ``features``: (N, cells, units) projected cell vectors; ``read`` mixes the context (the
+    attention-weighted mean of the cells) into the LSTM output; ``weights``: (N, cells).
+    """
+
+    def __init__(self, keras, grid_hw, units):
+        L = self.L = keras.layers
+        self.ops, self.Input = keras.ops, keras.Input
+        gh, gw = grid_hw
+        self.cells, self.units = gh * gw, units
+        rows, cols = np.meshgrid(np.linspace(-1, 1, gh), np.linspace(-1, 1, gw), indexing="ij")
+        self.coords = np.stack([rows, cols], axis=-1).reshape(1, gh * gw, 2).astype("float32")
+        self.project = L.Dense(units, name="project_features")
+        self.query = L.Dense(units, name="query")
+        self.attend = L.AdditiveAttention(name="additive_attention")
+        self.mix = L.Dense(units, activation="tanh", name="mix_context")
+
+    def features(self, grid):
+        ops, coords = self.ops, self.coords
+        where = self.L.Lambda(lambda g: ops.concatenate(
+            [g, ops.broadcast_to(coords, ops.shape(g)[:2] + (2,))], axis=-1))(grid)
+        return self.project(where)
+
+    def read(self, out, features):
+        context, scores = self.attend([self.query(out), features], return_attention_scores=True)
+        return self.mix(self.L.Concatenate()([out, context])), scores
+
+    def encoder_features(self, features, h0):
+        return features
+
+    def features_input(self):
+        return self.Input((self.cells, self.units), name="features")
+
+    def step_features(self, feat_in):
+        return feat_in
+
+    def weights(self, scores, feat_in):
+        return self.L.Reshape((self.cells,))(scores)
+
+
+_HEADS = {"show_and_tell": _ShowAndTell, "attention": _Attention}
 
 
 def model_step_fn(captioner, record=None):

@@ -3,6 +3,8 @@
 - :func:`multiply_adds`: the multiply-adds of one forward pass (convolutions and dense layers);
 - :func:`weight_layer_depth`: depth counted in weight layers, as the papers do;
 - :func:`describe` / :func:`layer_rows`: those numbers, and a per-layer table;
+- :func:`producers`: which layers computed given tensors (the graph both this module and
+  :mod:`cnnlib.diagram` walk);
 - :func:`measure`: build a model *without allocating its weights* and describe it, so that
   VGG-19's 144 million parameters are counted in a fraction of a second.
 
@@ -27,6 +29,23 @@ def _weight_layers(model):
     return [layer for layer in model.layers if isinstance(layer, WEIGHT_LAYERS)]
 
 
+def producers(tensors) -> list:
+    """The layers that computed some symbolic Keras tensors (read from Keras' graph records).
+
+    Parameters
+    ----------
+    tensors : a symbolic tensor, a nested list of them (e.g. ``layer.input``), or None
+
+    Returns
+    -------
+    layers : list of keras Operations, one per tensor that a layer produced, in order
+    """
+    if tensors is None:
+        return []
+    return [t._keras_history.operation for t in keras.tree.flatten(tensors)
+            if hasattr(t, "_keras_history")]
+
+
 def multiply_adds(model) -> int:
     """Multiply-adds of one forward pass for one image (convolutions and dense layers only).
 
@@ -34,6 +53,14 @@ def multiply_adds(model) -> int:
     ``H_out * W_out * C_in * depth_multiplier * k_h * k_w``; Dense: ``inputs * units``.
     Biases, activations, pooling and normalisation are not counted (the usual convention of the
     papers: He et al. quote 3.8 billion "FLOPs" (multiply-adds) for ResNet-50).
+
+    Parameters
+    ----------
+    model : keras.Model, built (every layer's output shape known)
+
+    Returns
+    -------
+    count : int, for one input example (batch size 1)
     """
     _validate.keras_model("model", model)
     total = 0
@@ -59,29 +86,57 @@ def multiply_adds(model) -> int:
 def weight_layer_depth(model) -> int:
     """Depth in weight layers: the most Conv2D/DepthwiseConv2D/Dense layers on any path.
 
-    That is how the papers count (VGG-16 has 16, GoogLeNet 22, ResNet-50 50, MobileNetV2 53: shortcut
-    projections run beside the main path, auxiliary heads beside the trunk).
+    That is how the papers count (VGG-16 has 16, GoogLeNet 22, ResNet-50 50, MobileNetV2 53:
+    shortcut projections run beside the main path, auxiliary heads beside the trunk).
+
+    Parameters
+    ----------
+    model : keras.Model (functional or Sequential)
+
+    Returns
+    -------
+    depth : int >= 0
     """
     _validate.keras_model("model", model)
     depth = {}
     for layer in model.layers:  # functional models list layers in topological order
-        parents = [t._keras_history.operation for t in keras.tree.flatten(layer.input)
-                   if hasattr(t, "_keras_history")] if layer.input is not None else []
-        here = max((depth.get(id(p), 0) for p in parents), default=0)
+        here = max((depth.get(id(p), 0) for p in producers(layer.input)), default=0)
         depth[id(layer)] = here + isinstance(layer, WEIGHT_LAYERS)
-    outputs = [t._keras_history.operation for t in keras.tree.flatten(model.outputs)]
-    return max(depth[id(op)] for op in outputs)
+    return max(depth[id(op)] for op in producers(model.outputs))
 
 
 def describe(model) -> dict:
-    """``{"depth", "params", "trainable_params", "multiply_adds"}`` of a built Keras model."""
+    """Depth, parameters and multiply-adds of a built Keras model.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    info : dict with int values under "depth" (:func:`weight_layer_depth`), "params" (all
+        weights, BN moving statistics included), "trainable_params" and "multiply_adds"
+        (:func:`multiply_adds`)
+    """
+    _validate.keras_model("model", model)
     return {"depth": weight_layer_depth(model), "params": int(model.count_params()),
             "trainable_params": int(sum(math.prod(v.shape) for v in model.trainable_weights)),
             "multiply_adds": multiply_adds(model)}
 
 
 def layer_rows(model) -> list:
-    """``(name, type, output shape, parameters)`` for every layer of a model, input first."""
+    """One row per layer of a model, input first.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    rows : list of ``(name, type name, output shape without the batch axis (None for several
+        outputs), parameter count)`` tuples
+    """
+    _validate.keras_model("model", model)
     rows = []
     for layer in model.layers:
         out = layer.output
@@ -103,12 +158,22 @@ def _describe_unweighted(builder, args, kwargs, with_layers):
 def measure(builder, *args, with_layers=False, **kwargs) -> dict:
     """Build ``builder(*args, **kwargs)`` without creating its weights and :func:`describe` it.
 
-    ``with_layers=True`` adds ``"layers"``: the :func:`layer_rows` of the model.
-    Works with the builders here and with ``keras.applications`` (``weights=None``). Inside a
-    ``keras.StatelessScope`` Keras only records each weight's shape, so VGG-19's 144 million
-    weights cost nothing to count; the build runs in a worker thread, whose (thread-local)
-    Keras state, with the never-initialised weights, is dropped when it ends.
+    Works with the builders of :mod:`cnnlib.zoo` and with ``keras.applications``
+    (``weights=None``). Inside a ``keras.StatelessScope`` Keras only records each weight's shape,
+    so VGG-19's 144 million weights cost nothing to count; the build runs in a worker thread,
+    whose (thread-local) Keras state, with the never-initialised weights, is dropped when it ends.
+
+    Parameters
+    ----------
+    builder : callable returning a keras.Model, e.g. ``zoo.vgg``
+    *args, **kwargs : passed to ``builder``
+    with_layers : bool, also return the :func:`layer_rows` under "layers"
+
+    Returns
+    -------
+    info : dict as :func:`describe` (plus "layers" with ``with_layers=True``)
     """
+    _validate.boolean("with_layers", with_layers)
     if not callable(builder):
         raise TypeError(f"builder must be callable (e.g. zoo.vgg), got {type(builder).__name__}")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:

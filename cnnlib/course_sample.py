@@ -43,7 +43,19 @@ class Unreachable(OSError):
 
 
 def manifest(name):
-    """{relative path inside ``<name>/``: sha256 hex} of one dataset of the sample."""
+    """The files of one dataset of the sample and their hashes.
+
+    Parameters
+    ----------
+    name : str, one of :data:`NAMES`
+
+    Returns
+    -------
+    files : dict {path relative to ``<name>/``: SHA-256 hex digest}
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str (a dataset of the course sample), "
+                        f"got {type(name).__name__}")
     if name not in NAMES:
         raise ValueError(f"unknown dataset {name!r}; the course sample has: {', '.join(NAMES)}")
     files = {}
@@ -58,11 +70,21 @@ def manifest(name):
 def locate(name):
     """The folder holding dataset ``name`` and a few words saying where it came from.
 
+    Parameters
+    ----------
+    name : str, one of :data:`NAMES`
+
     Returns
     -------
-    (pathlib.Path, str), e.g. ``(Path(".../data/mnist"), "the course sample in data/")``.
-    Raises :class:`Unreachable` when the sample is not here and cannot be downloaded, and
-    ValueError when a file of it does not match its hash.
+    folder : pathlib.Path, e.g. ``Path(".../data/mnist")``
+    origin : str, e.g. ``"the course sample in data/"``
+
+    Raises
+    ------
+    Unreachable
+        When the sample is not here and cannot be downloaded.
+    ValueError
+        When a file of it does not match its hash.
     """
     files = manifest(name)
     chosen = os.environ.get("CNNLIB_DATA_DIR")
@@ -84,7 +106,17 @@ def locate(name):
 
 
 def verify(folder, files):
-    """Raise ValueError naming the first file of ``folder`` whose SHA-256 is not in ``files``."""
+    """Check every file of ``folder`` against its SHA-256.
+
+    Parameters
+    ----------
+    folder : pathlib.Path, a dataset's folder
+    files : dict {relative path: SHA-256 hex}, from :func:`manifest`
+
+    Returns
+    -------
+    None; raises ValueError naming the first missing or changed file, and what to do
+    """
     for rel, digest in files.items():
         path = folder / rel
         if not path.is_file():
@@ -109,6 +141,17 @@ def download(name, folder, files, workers=16):
 
     The files go to a temporary sibling folder, which is renamed to ``folder`` once all are
     there and match their hashes; if another process finished first, its copy is kept.
+
+    Parameters
+    ----------
+    name : str, one of :data:`NAMES`
+    folder : pathlib.Path, where the dataset goes
+    files : dict {relative path: SHA-256 hex}, from :func:`manifest`
+    workers : int >= 1, parallel downloads
+
+    Returns
+    -------
+    None
     """
     base = (os.environ.get("CNNLIB_DATA_URL") or DATA_URL).rstrip("/")
     jobs = [(f"{base}/{name}/{rel}", rel, digest) for rel, digest in sorted(files.items())]

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from cnnlib import _validate
+from cnnlib.complexity import producers
 
 #: layer types folded into their parent's box; the suffix is appended to its label
 FOLDED = {"BatchNormalization": "BN", "Activation": None, "ReLU": "ReLU", "Dropout": None,
@@ -27,7 +28,17 @@ def _pair(v):
 
 
 def layer_label(layer) -> tuple:
-    """(text, kind) for one Keras layer, e.g. ("conv 3x3, 64", "conv"), ("max pool 2x2", "pool")."""
+    """The box text and kind of one Keras layer.
+
+    Parameters
+    ----------
+    layer : keras.layers.Layer, in a built model
+
+    Returns
+    -------
+    text : str, e.g. "conv 3x3, 64" or "max pool 2x2"
+    kind : str, e.g. "conv", "pool", "input" (chooses the box colour)
+    """
     kind = type(layer).__name__
     if kind == "InputLayer":
         shape = layer.output.shape[1:]
@@ -55,13 +66,6 @@ def layer_label(layer) -> tuple:
     return kind, "other"
 
 
-def _parents(layer):
-    if layer.input is None:
-        return []
-    return [t._keras_history.operation for t in keras.tree.flatten(layer.input)
-            if hasattr(t, "_keras_history")]
-
-
 def _layers(model):
     """``model.layers`` with every parent before its children, the input layer included
     (``keras.Sequential`` leaves it out of ``model.layers``)."""
@@ -70,7 +74,7 @@ def _layers(model):
     def visit(layer):
         if id(layer) not in seen:
             seen.add(id(layer))
-            for parent in _parents(layer):
+            for parent in producers(layer.input):
                 visit(parent)
             out.append(layer)
 
@@ -84,7 +88,7 @@ def _graph(model, fold):
     rep, label, kind, parents, shape = {}, {}, {}, {}, {}
     order = []
     for layer in _layers(model):
-        ps = [rep[id(p)] for p in _parents(layer)]
+        ps = [rep[id(p)] for p in producers(layer.input)]
         t = type(layer).__name__
         if fold and t in FOLDED and len(ps) == 1:
             owner = ps[0]
@@ -137,12 +141,17 @@ def draw_model(model, ax=None, title=None, fold=True, show_shapes=True, box_widt
 
     Parameters
     ----------
-    model : keras.Model (functional or a built ``keras.Sequential``), e.g. ``keras.Model(inp, zoo.inception_module(inp, ...))``
+    model : keras.Model (functional or a built ``keras.Sequential``), e.g.
+        ``keras.Model(inp, zoo.inception_module(inp, ...))``
     ax : matplotlib Axes to draw into (default: a new figure sized to the graph)
     fold : fold batch norm, activations, dropout and LRN into the preceding box
     show_shapes : write each box's output shape (H x W x C) under its label
+    title : str or None; box_width, box_height, row_gap, col_gap : float > 0, layout in
+        data units
 
-    Returns the matplotlib Figure.
+    Returns
+    -------
+    fig : the matplotlib Figure drawn into
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a functional keras.Model, got {type(model).__name__}")

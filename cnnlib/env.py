@@ -12,13 +12,22 @@ from cnnlib import _validate
 
 
 def cache_dir():
-    """cnnlib's cache folder (weights, downloaded course sample): ``$CNNLIB_CACHE_DIR`` if set,
-    else ``~/.cache/cnnlib``; never inside the repository."""
+    """cnnlib's cache folder (weights, downloaded course sample), never inside the repository.
+
+    Returns
+    -------
+    folder : pathlib.Path, ``$CNNLIB_CACHE_DIR`` if set, else ``~/.cache/cnnlib`` (not created)
+    """
     return Path(os.environ.get("CNNLIB_CACHE_DIR") or Path.home() / ".cache" / "cnnlib")
 
 
 def in_colab() -> bool:
-    """True when running inside Google Colab."""
+    """Whether this runs inside Google Colab.
+
+    Returns
+    -------
+    colab : bool
+    """
     return "google.colab" in sys.modules
 
 
@@ -26,9 +35,19 @@ def seed_everything(seed: int = 0, deterministic_ops: bool = True) -> int:
     """Seed Python, NumPy, TensorFlow and Keras; optionally make TF ops deterministic.
 
     Deterministic ops (and full float32 instead of TF32 on GPUs) make two runs on the same
-    machine give identical numbers, GPU kernels included, at a small speed cost. Returns the seed.
+    machine give identical numbers, GPU kernels included, at a small speed cost.
+
+    Parameters
+    ----------
+    seed : int >= 0
+    deterministic_ops : bool, turn on TensorFlow's deterministic ops
+
+    Returns
+    -------
+    seed : int, the seed used
     """
     seed = _validate.integer("seed", seed, minimum=0)
+    deterministic_ops = _validate.boolean("deterministic_ops", deterministic_ops)
     import keras
     import tensorflow as tf
 
@@ -45,13 +64,20 @@ def seed_everything(seed: int = 0, deterministic_ops: bool = True) -> int:
 
 
 def device_summary() -> dict:
-    """Versions and device a chapter is executed with, as a dict of strings."""
+    """Versions and device a chapter is executed with.
+
+    Returns
+    -------
+    summary : dict of str under "device", "python", "tensorflow", "keras", "numpy" and
+        "colab" ("True" or "False")
+    """
     import keras
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
-        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+                 for g in gpus]
         device = "GPU: " + ", ".join(names)
     else:
         device = f"CPU ({os.cpu_count()} cores)"
@@ -66,7 +92,12 @@ def device_summary() -> dict:
 
 
 def describe_environment() -> str:
-    """One line for a chapter's setup cell, e.g. ``CPU (2 cores) | TensorFlow 2.21.0 | ...``."""
+    """One line for a chapter's setup cell.
+
+    Returns
+    -------
+    line : str, e.g. ``CPU (2 cores) | Python 3.11.9 | TensorFlow 2.21.0 | ...``
+    """
     s = device_summary()
     return (
         f"{s['device']} | Python {s['python']} | TensorFlow {s['tensorflow']} | "

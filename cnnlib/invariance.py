@@ -7,17 +7,16 @@ and to the shifted batch, and compares the two outputs position by position.
 
 import numpy as np
 
+from cnnlib import _validate
 from cnnlib.perturb import shift_images
 
 
-def _check_array(a, name) -> np.ndarray:
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of shape (N, ...), got {type(a).__name__}")
+def _batch_array(name, a) -> np.ndarray:
+    """``a`` as a finite numeric array (N, ...) with a batch axis and at least one more."""
+    a = _validate.array(name, a, layout="(N, ...)", finite=True)
     if a.ndim < 2:
         raise ValueError(f"{name} must have a batch axis and at least one more, "
                          f"got shape {a.shape}")
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
     return a
 
 
@@ -26,7 +25,8 @@ def relative_change(reference: np.ndarray, changed: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    reference : (N, ...) array, e.g. feature maps (N, H, W, C) of the original images
+    reference : (N, ...) array (or nested list) of finite numbers, e.g. feature maps
+        (N, H, W, C) of the original images
     changed : array of the same shape, e.g. the feature maps of the shifted images
 
     Returns
@@ -40,8 +40,8 @@ def relative_change(reference: np.ndarray, changed: np.ndarray) -> np.ndarray:
         When the shapes differ, or a reference example is all zeros (its relative change is
         undefined).
     """
-    reference = _check_array(reference, "reference")
-    changed = _check_array(changed, "changed")
+    reference = _batch_array("reference", reference)
+    changed = _batch_array("changed", changed)
     if reference.shape != changed.shape:
         raise ValueError(f"reference and changed must have the same shape, got {reference.shape} "
                          f"and {changed.shape}")
@@ -62,7 +62,7 @@ def shift_sensitivity(transform, x: np.ndarray, shifts) -> np.ndarray:
     ----------
     transform : callable mapping a batch (N, H, W, C) to an array (N, ...) whose shape does not
         depend on the shift (a feature map, a pooled feature map, a vector of features)
-    x : (N, H, W, C) images
+    x : (N, H, W, C) images (an array or nested list of numbers; bools become uint8)
     shifts : sequence of ``(dy, dx)`` int pairs; positive moves down / right, zeros fill in
         (``cnnlib.perturb.shift_images``)
 
@@ -74,9 +74,7 @@ def shift_sensitivity(transform, x: np.ndarray, shifts) -> np.ndarray:
     """
     if not callable(transform):
         raise TypeError(f"transform must be callable, got {type(transform).__name__}")
-    x = _check_array(x, "x")
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, H, W, C), got shape {x.shape}")
+    x = _validate.images("x", x, finite=True)
     try:
         shifts = [tuple(s) for s in shifts]
     except TypeError:
@@ -84,8 +82,9 @@ def shift_sensitivity(transform, x: np.ndarray, shifts) -> np.ndarray:
                         "e.g. [(0, 1), (1, 1)]") from None
     if not shifts or any(len(s) != 2 for s in shifts):
         raise ValueError(f"shifts must be a non-empty sequence of (dy, dx) pairs, got {shifts}")
-    reference = np.asarray(transform(x))
+    reference = _batch_array("transform(x)", transform(x))
     out = np.empty((len(shifts), len(x)))
     for i, (dy, dx) in enumerate(shifts):
-        out[i] = relative_change(reference, np.asarray(transform(shift_images(x, dy, dx))))
+        changed = _batch_array("transform(shifted x)", transform(shift_images(x, dy, dx)))
+        out[i] = relative_change(reference, changed)
     return out

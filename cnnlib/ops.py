@@ -96,8 +96,17 @@ class ConvSetup(NamedTuple):
 def conv2d_setup(x, w, b=None, strides=1, padding="valid", dilation=1):
     """Check the arguments of a convolution and pad the input.
 
-    Arguments as :func:`conv2d`; padding and output sizes come from :mod:`cnnlib.arithmetic`
-    (``resolve_padding``, ``conv_output_size``). Returns a :class:`ConvSetup`.
+    Padding and output sizes come from :mod:`cnnlib.arithmetic` (``resolve_padding``,
+    ``conv_output_size``).
+
+    Parameters
+    ----------
+    x, w, b, strides, padding, dilation : as :func:`conv2d`
+
+    Returns
+    -------
+    setup : ConvSetup, the padded input (N, Hp, Wp, C_in), the kernel (kh, kw, C_in, C_out) in
+        the same float dtype, the bias, strides, dilation, pads and (H_out, W_out)
     """
     x = _validate.images("x", x)
     w = _kernel(w)
@@ -157,7 +166,15 @@ def conv2d_loops(x, w, b=None, strides=1, padding="valid", dilation=1):
 
     Each output value is one dot product between the kernel of one filter and the image patch
     under it: ``out[n, i, j, f] = sum_{u, v, c} xp[n, i*s + u*d, j*s + v*d, c] * w[u, v, c, f]
-    + b[f]`` where ``xp`` is the padded image. Shapes and arguments as :func:`conv2d`.
+    + b[f]`` where ``xp`` is the padded image.
+
+    Parameters
+    ----------
+    x, w, b, strides, padding, dilation : as :func:`conv2d`
+
+    Returns
+    -------
+    out : (N, H_out, W_out, C_out), equal to ``conv2d``'s up to rounding
     """
     xp, w, b, (sh, sw), (dh, dw), _, (ho, wo) = conv2d_setup(x, w, b, strides, padding,
                                                              dilation)
@@ -194,8 +211,19 @@ class PoolSetup(NamedTuple):
 
 
 def pool2d_setup(x, pool_size=2, strides=None, padding="valid", mode="max"):
-    """Check the arguments of a pooling; sizes from :mod:`cnnlib.arithmetic` (``pool_padding``,
-    ``pool_output_size``). Arguments as :func:`pool2d`; returns a :class:`PoolSetup`."""
+    """Check the arguments of a pooling and work out its sizes.
+
+    Sizes come from :mod:`cnnlib.arithmetic` (``pool_padding``, ``pool_output_size``).
+
+    Parameters
+    ----------
+    x, pool_size, strides, padding, mode : as :func:`pool2d`
+
+    Returns
+    -------
+    setup : PoolSetup, the float input (N, H, W, C), the lower-case mode, pool size, strides,
+        pads and (H_out, W_out)
+    """
     x = _validate.images("x", x)
     mode = _validate.one_of("mode", mode.lower() if isinstance(mode, str) else mode, POOL_MODES)
     pool_size = _validate.per_axis("pool_size", pool_size, 2)
@@ -251,7 +279,16 @@ def pool2d(x, pool_size=2, strides=None, padding="valid", mode="max"):
 
 
 def pool2d_loops(x, pool_size=2, strides=None, padding="valid", mode="max"):
-    """The same pooling as :func:`pool2d`, written as plain loops (slow, readable)."""
+    """The same pooling as :func:`pool2d`, written as plain loops (slow, readable).
+
+    Parameters
+    ----------
+    x, pool_size, strides, padding, mode : as :func:`pool2d`
+
+    Returns
+    -------
+    out : (N, H_out, W_out, C), equal to ``pool2d``'s up to rounding
+    """
     x, mode, (ph, pw), (sh, sw), pads, (ho, wo) = pool2d_setup(x, pool_size, strides, padding,
                                                                mode)
     reduce = {"max": np.max, "min": np.min, "sum": np.sum, "average": np.mean,

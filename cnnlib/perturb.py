@@ -1,6 +1,6 @@
 """Controlled changes to image batches: pixel shifts and a fixed pixel permutation.
 
-Chapter 1 uses them to measure what a network does (and does not) know about space.
+Chapters 1 and 4 use them to measure what a network does (and does not) know about space.
 """
 
 import numpy as np
@@ -8,20 +8,19 @@ import numpy as np
 from cnnlib import _validate
 
 
-def _check_batch(x) -> np.ndarray:
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"x must be a NumPy array of shape (N, H, W, C), got {type(x).__name__}")
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, H, W, C), got shape {x.shape}")
-    return x
-
-
 def shift_images(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
     """Translate every image by ``dy`` rows down and ``dx`` columns right, filling with zeros.
 
-    x: (N, H, W, C) -> (N, H, W, C), same dtype. Pixels pushed past the border are lost.
+    Parameters
+    ----------
+    x : (N, H, W, C) array (or nested list) of numbers; bools become uint8
+    dy, dx : int, the shift in pixels (negative: up / left), smaller than H and W
+
+    Returns
+    -------
+    shifted : (N, H, W, C), the dtype of ``x``. Pixels pushed past the border are lost.
     """
-    x = _check_batch(x)
+    x = _validate.images("x", x)
     dy, dx = _validate.integer("dy", dy), _validate.integer("dx", dx)
     _, h, w, _ = x.shape
     if abs(dy) >= h or abs(dx) >= w:
@@ -36,21 +35,40 @@ def shift_images(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def random_pixel_permutation(height: int, width: int, seed: int = 0) -> np.ndarray:
-    """A fixed random ordering of the ``height * width`` pixel positions: (H*W,) int."""
-    if height < 1 or width < 1:
-        raise ValueError(f"height and width must be >= 1, got {height}, {width}")
+    """A fixed random ordering of the ``height * width`` pixel positions.
+
+    Parameters
+    ----------
+    height, width : int >= 1, the image size
+    seed : int >= 0, the random generator's seed
+
+    Returns
+    -------
+    permutation : (height * width,) int64, a permutation of ``range(height * width)``
+    """
+    height = _validate.integer("height", height, minimum=1)
+    width = _validate.integer("width", width, minimum=1)
+    seed = _validate.integer("seed", seed, minimum=0)
     return np.random.default_rng(seed).permutation(height * width)
 
 
 def permute_pixels(x: np.ndarray, permutation: np.ndarray) -> np.ndarray:
     """Scramble the pixel positions of every image with the same permutation.
 
-    x: (N, H, W, C); permutation: (H*W,), a permutation of ``range(H*W)``.
-    Returns (N, H, W, C): the same pixel values, spatial neighbourhoods destroyed.
+    Parameters
+    ----------
+    x : (N, H, W, C) array (or nested list) of numbers; bools become uint8
+    permutation : (H*W,) ints, a permutation of ``range(H*W)``
+        (e.g. from :func:`random_pixel_permutation`)
+
+    Returns
+    -------
+    scrambled : (N, H, W, C), the same pixel values, spatial neighbourhoods destroyed
     """
-    x = _check_batch(x)
+    x = _validate.images("x", x)
     n, h, w, c = x.shape
-    permutation = np.asarray(permutation)
+    permutation = _validate.array("permutation", permutation, ndim=1, layout="(H*W,)",
+                                  dtype="int")
     if permutation.shape != (h * w,) or not np.array_equal(np.sort(permutation), np.arange(h * w)):
         raise ValueError(
             f"permutation must be a permutation of range({h * w}) for {h}x{w} images, "

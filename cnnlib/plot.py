@@ -1,25 +1,41 @@
-"""Small matplotlib helpers shared by the chapters."""
+"""Small matplotlib helpers shared by the chapters (1, 2, 4, 5, 7 and 8 use them)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnnlib import _validate
+
 
 def show_images(images, titles=None, ncols: int = 8, size: float = 1.3, suptitle=None):
-    """Draw a grid of images. images: (N, H, W) or (N, H, W, C) with C in {1, 3}.
+    """Draw a grid of images with pyplot.
 
-    Returns the matplotlib Figure.
+    Parameters
+    ----------
+    images : (N, H, W) or (N, H, W, C) with C in {1, 3}
+    titles : N titles (anything ``str`` accepts) or None
+    ncols : int >= 1, images per row (fewer when N is smaller)
+    size : float > 0, inches per image
+    suptitle : str or None, the figure's title
+
+    Returns
+    -------
+    fig : matplotlib Figure
     """
     images = np.asarray(images)
+    ncols = _validate.integer("ncols", ncols, minimum=1)
+    size = _validate.real("size", size, above=0)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3):
-        raise ValueError(f"images must be (N, H, W), (N, H, W, 1) or (N, H, W, 3), got {images.shape}")
+        raise ValueError(f"images must be (N, H, W), (N, H, W, 1) or (N, H, W, 3), "
+                         f"got {images.shape}")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images")
     n = len(images)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
+                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:

@@ -8,6 +8,8 @@ because the image is drawn from it. The data are *generated*, not photographs.
 
 Everything is vectorised over images, so thousands of 64x64 scenes take a fraction of a second;
 the same ``seed`` gives the same scenes.
+
+Chapters 10 and 11 use it.
 """
 
 from typing import NamedTuple

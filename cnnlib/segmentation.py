@@ -84,11 +84,20 @@ def confusion_matrix(y_true, y_pred, num_classes, ignore_index=None):
 def pixel_accuracy(y_true, y_pred, ignore_index=None):
     """Fraction of (non-void) pixels whose predicted class is the true one.
 
-    ``acc = |pixels correctly predicted| / |pixels|``. y_true, y_pred: integer arrays of the
-    same shape; pixels with ``y_true == ignore_index`` are left out. Returns a float in [0, 1].
+    ``acc = |pixels correctly predicted| / |pixels|``.
+
+    Parameters
+    ----------
+    y_true, y_pred : integer class ids of the same shape, e.g. (N, H, W)
+    ignore_index : int or None; pixels with ``y_true == ignore_index`` are left out
+
+    Returns
+    -------
+    accuracy : float in [0, 1]
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    top = max(int(y_true.max(initial=0)), int(y_pred.max(initial=0))) + 1
+    ids = all(y.dtype.kind in "iub" for y in (y_true, y_pred))  # else _label_maps says why
+    top = max(int(y_true.max(initial=0)), int(y_pred.max(initial=0))) + 1 if ids else 1
     t, p = _label_maps(y_true, y_pred, top, ignore_index)
     return float(np.mean(t == p))
 
@@ -118,7 +127,15 @@ def mean_iou(y_true, y_pred, num_classes, ignore_index=None):
 
     Classes absent from both are left out of the mean (their IoU is undefined), exactly as
     ``keras.metrics.MeanIoU`` does; with ``ignore_index`` it equals
-    ``MeanIoU(num_classes, ignore_class=ignore_index)``. Returns a float in [0, 1].
+    ``MeanIoU(num_classes, ignore_class=ignore_index)``.
+
+    Parameters
+    ----------
+    y_true, y_pred, num_classes, ignore_index : as :func:`confusion_matrix`
+
+    Returns
+    -------
+    miou : float in [0, 1]
     """
     return float(np.nanmean(iou_per_class(y_true, y_pred, num_classes, ignore_index)))
 
@@ -258,11 +275,17 @@ def bilinear_kernel(factor, channels=1):
     strides=factor, padding="same")`` it equals ``tf.image.resize(..., "bilinear")`` away from
     the borders (the border rows are interpolated with zeros instead of clamped).
 
+    Parameters
+    ----------
+    factor : int >= 1, the upsampling factor
+    channels : int >= 1
+
     Returns
     -------
-    float32 array (k, k, channels, channels).
+    kernel : float32 array (k, k, channels, channels)
     """
-    factor, channels = _validate.integer("factor", factor, minimum=1), _validate.integer("channels", channels, minimum=1)
+    factor = _validate.integer("factor", factor, minimum=1)
+    channels = _validate.integer("channels", channels, minimum=1)
     size = 2 * factor - factor % 2
     f = math.ceil(size / 2)
     centre = f - 1 if size % 2 == 1 else f - 0.5
@@ -297,14 +320,24 @@ class BilinearInitializer(keras.initializers.Initializer):
 def bilinear_upsampling(channels, factor, trainable=True, name=None):
     """A ``Conv2DTranspose`` that starts as ``factor``-times bilinear upsampling (no bias).
 
-    Input (N, H, W, channels) -> (N, H * factor, W * factor, channels). ``trainable=False``
-    keeps it fixed, as FCN's final upsampling layer.
+    Parameters
+    ----------
+    channels : int >= 1, input and output channels
+    factor : int >= 1, the upsampling factor
+    trainable : bool; False keeps it fixed, as FCN's final upsampling layer
+    name : str or None, the layer's name
+
+    Returns
+    -------
+    layer : keras.layers.Conv2DTranspose, (N, H, W, channels) -> (N, H * factor, W * factor,
+        channels)
     """
     factor = _validate.integer("factor", factor, minimum=1)
-    layer = layers.Conv2DTranspose(_validate.integer("channels", channels, minimum=1), 2 * factor - factor % 2,
-                                   strides=factor, padding="same", use_bias=False,
+    channels = _validate.integer("channels", channels, minimum=1)
+    layer = layers.Conv2DTranspose(channels, 2 * factor - factor % 2, strides=factor,
+                                   padding="same", use_bias=False,
                                    kernel_initializer=BilinearInitializer(), name=name)
-    layer.trainable = trainable
+    layer.trainable = _validate.boolean("trainable", trainable)
     return layer
 
 

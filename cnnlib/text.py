@@ -10,6 +10,8 @@ Keras in ``tests/test_text.py``:
 - ``one_hot``, ``cosine_similarity``, ``nearest_words``, ``pca_2d``: looking at word vectors;
 - ``sliding_windows``: a series cut into (past window, next value) pairs for forecasting;
 - ``negation_probe``: a small generated set of sentences whose label depends on word order.
+
+Chapters 9 and 12 use it.
 """
 
 from typing import NamedTuple

@@ -30,12 +30,6 @@ _BLOCK = re.compile(r"^block_?(\d+)_")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def _check_shape(input_shape):
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (H, W, C) with positive ints, got {input_shape!r}")
-    return _validate.per_axis("input_shape", input_shape, 3)
-
-
 # --------------------------------------------------------------------------- models
 
 def small_backbone(input_shape=(28, 28, 1), widths=(16, 32, 64), batch_norm=True,
@@ -59,7 +53,7 @@ def small_backbone(input_shape=(28, 28, 1), widths=(16, 32, 64), batch_norm=True
     keras.Model mapping images (N, H, W, C) to features (N, D): D = ``widths[-1]`` for "avg",
     ``(H // 2**B) * (W // 2**B) * widths[-1]`` for "flatten" with B blocks.
     """
-    input_shape = _check_shape(input_shape)
+    input_shape = _validate.shape("input_shape", input_shape)
     _validate.boolean("batch_norm", batch_norm)
     if not isinstance(widths, (tuple, list)) or not widths:
         raise ValueError(f"widths must be a non-empty tuple of positive ints, got {widths!r}")
@@ -121,6 +115,14 @@ def block_ids(model):
     """Sorted block numbers of a model whose layers are named ``block{i}_...`` or ``block_{i}_...``.
 
     Works with :func:`small_backbone`, ``keras.applications.VGG16/VGG19`` and MobileNetV2.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    ids : sorted list of int, empty when no layer is named that way
     """
     _validate.keras_model("model", model)
     return sorted({int(m.group(1)) for layer in model.layers if (m := _BLOCK.match(layer.name))})
@@ -316,7 +318,7 @@ def applications_backbone(name="MobileNetV2", input_shape=(96, 96, 3), weights="
     if not isinstance(name, str) or not hasattr(keras.applications, name):
         raise ValueError(f"name must name a keras.applications builder (e.g. 'MobileNetV2', "
                          f"'VGG19'), got {name!r}")
-    input_shape = _check_shape(input_shape)
+    input_shape = _validate.shape("input_shape", input_shape)
     if weights not in ("imagenet", None):
         raise ValueError(f"weights must be 'imagenet' or None, got {weights!r}")
     try:

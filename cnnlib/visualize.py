@@ -44,10 +44,17 @@ def _images(model, x):
 
 
 def feature_maps(model, x, layer_names):
-    """Outputs of the named layers for images ``x``.
+    """Outputs of the named layers for images ``x``, in inference mode.
 
-    x: ``(N, H, W, C)`` matching the model's input. Returns a dict name -> array
-    ``(N, H_l, W_l, C_l)`` (or ``(N, units)`` for dense layers), in inference mode.
+    Parameters
+    ----------
+    model : keras.Model
+    x : (N, H, W, C) images matching the model's input
+    layer_names : str or list of str, names of layers of ``model``
+
+    Returns
+    -------
+    maps : dict name -> array (N, H_l, W_l, C_l) (or (N, units) for dense layers)
     """
     _validate.keras_model("model", model)
     if isinstance(layer_names, str):
@@ -76,8 +83,22 @@ def activation_maximization(model, layer_name, channels, steps=100, learning_rat
     image towards the middle (L2 decay), blur every ``blur_every`` steps, clip to
     ``value_range``. All channels are optimised together as one batch.
 
-    Returns ``(images, activations)``: ``images`` ``(len(channels), H, W, C)``; ``activations``
-    ``(len(channels),)`` the mean activation each image reaches (inference mode).
+    Parameters
+    ----------
+    model : keras.Model
+    layer_name : str, a layer of ``model``
+    channels : int or list of ints, channels of that layer
+    steps : int >= 0, gradient steps
+    learning_rate : float > 0, step size as a fraction of the value range
+    l2_decay : float in [0, 1), shrink towards the middle at every step
+    blur_every : int >= 0, blur every that many steps (0: never)
+    value_range : (low, high) floats, low < high, the pixel range of the model's input
+    seed : int, seed of the starting noise
+
+    Returns
+    -------
+    images : (len(channels), H, W, C) float32
+    activations : (len(channels),) the mean activation each image reaches (inference mode)
     """
     _validate.keras_model("model", model)
     layer = _layer(model, layer_name)
@@ -90,6 +111,9 @@ def activation_maximization(model, layer_name, channels, steps=100, learning_rat
                 for i, c in enumerate(channels)]
     for name, value in (("steps", steps), ("blur_every", blur_every)):
         _validate.integer(name, value, minimum=0)
+    learning_rate = _validate.real("learning_rate", learning_rate, above=0)
+    l2_decay = _validate.real("l2_decay", l2_decay, minimum=0, below=1)
+    seed = _validate.integer("seed", seed)
     if isinstance(value_range, (str, bytes)) or len(value_range) != 2:
         raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
     lo, hi = (_validate.real(f"value_range[{i}]", v) for i, v in enumerate(value_range))
@@ -128,16 +152,29 @@ def activation_maximization(model, layer_name, channels, steps=100, learning_rat
 def gradient_norms(model, x, y, loss="sparse_categorical_crossentropy"):
     """L2 norm of the loss gradient of every Conv2D/Dense kernel, input side first.
 
-    x: ``(N, H, W, C)``, y: ``(N,)`` labels. One forward/backward pass in training mode
-    (batch statistics in batch norm; dropout active, so set its rate to 0 for exact repeats).
-    Returns a list of ``(layer name, norm)``.
+    One forward/backward pass in training mode (batch statistics in batch norm; dropout active,
+    so set its rate to 0 for exact repeats).
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : (N, H, W, C) images matching the model's input
+    y : (N,) labels (or targets of the shape ``loss`` expects)
+    loss : a Keras loss name or callable
+
+    Returns
+    -------
+    norms : list of ``(layer name, norm)`` pairs, one per Conv2D/Dense layer
     """
     _validate.keras_model("model", model)
     x = _images(model, x)
+    y = _validate.array("y", y, layout="(N, ...) labels")
+    if len(y) != len(x):
+        raise ValueError(f"y must have one label per image: {len(y)} labels for {len(x)} images")
     loss_fn = keras.losses.get(loss)
     kernels = [(layer.name, layer.kernel) for layer in model.layers
                if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
     with tf.GradientTape() as tape:
-        value = tf.reduce_mean(loss_fn(np.asarray(y), model(x, training=True)))
+        value = tf.reduce_mean(loss_fn(y, model(x, training=True)))
     grads = tape.gradient(value, [k for _, k in kernels])
     return [(name, float(tf.norm(g))) for (name, _), g in zip(kernels, grads)]

@@ -33,8 +33,16 @@ def size_report(input_size: int, kernel_size: int, padding="valid", strides: int
                 dilation: int = 1) -> str:
     """The output size of a square convolution worked out in words and numbers (one line).
 
-    E.g. ``"o = floor((5 + 1 + 1 - 3) / 2) + 1 = 3"``; an invalid configuration gives the
-    reason instead (the ValueError message), so an explorer never raises on a slider move.
+    Parameters
+    ----------
+    input_size, kernel_size, padding, strides, dilation : one axis, as
+        :func:`cnnlib.arithmetic.conv_output_size`
+
+    Returns
+    -------
+    text : str, e.g. ``"o = floor((5 + 1 + 1 - 3) / 2) + 1 = 3   [padding 1: ...]"``; an
+        invalid configuration gives the reason instead (the ValueError message), so an
+        explorer never raises on a slider move
     """
     try:
         pb, pa = arithmetic.resolve_padding(input_size, kernel_size, padding, strides, dilation)
@@ -47,11 +55,20 @@ def size_report(input_size: int, kernel_size: int, padding="valid", strides: int
             f"   [padding {padding!r}: {pb} before, {pa} after]")
 
 
-def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4, dpi: int = 80) -> Figure:
+def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4,
+                          dpi: int = 80) -> Figure:
     """Static twin of :func:`conv_explorer`: one picture per case, in a grid.
 
-    cases: sequence of ``(title, kwargs)`` with kwargs of ``animation.conv_geometry``.
-    step: "first" or "last" output cell to show. Returns a pyplot-free Figure.
+    Parameters
+    ----------
+    cases : sequence of ``(title, kwargs)``, kwargs of :func:`cnnlib.animation.conv_geometry`
+    step : "first" or "last", the output cell to show
+    ncols : int >= 1, pictures per row
+    dpi : float > 0
+
+    Returns
+    -------
+    fig : matplotlib Figure, pyplot-free
     """
     if step not in ("first", "last"):
         raise ValueError(f"step must be 'first' or 'last', got {step!r}")
@@ -60,7 +77,8 @@ def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4, dpi: 
         raise ValueError("cases must contain at least one (title, kwargs) pair")
     ncols = min(_validate.integer("ncols", ncols, minimum=1), len(cases))
     nrows = -(-len(cases) // ncols)
-    fig = Figure(figsize=(3.4 * ncols, 2.6 * nrows), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(3.4 * ncols, 2.6 * nrows), dpi=_validate.real("dpi", dpi, above=0),
+                 layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
@@ -68,7 +86,7 @@ def explorer_cases_figure(cases=CASES, step: str = "last", ncols: int = 4, dpi: 
         g = animation.conv_geometry(**kwargs)
         n = 0 if step == "first" else g.n_steps - 1
         animation.draw_conv_step(g, n, ax)
-        ax.set_title(f"{title}\n{animation._describe(g)}", fontsize=8)
+        ax.set_title(f"{title}\n{animation.describe(g)}", fontsize=8)
     return fig
 
 
@@ -76,9 +94,18 @@ def conv_explorer(input_size: int = 5, kernel_size: int = 3, padding="valid", st
                   dilation: int = 1, max_input: int = 9):
     """An ipywidgets explorer of the convolution arithmetic (square inputs and kernels).
 
-    Returns an ``ipywidgets.VBox``; display it as a cell's last expression. Moving a slider
-    redraws the picture and the output-size formula. Needs ``ipywidgets`` (Colab and Binder
-    have it); in the static HTML book use :func:`explorer_cases_figure` beside it.
+    Moving a slider redraws the picture and the output-size formula. Needs ``ipywidgets`` (Colab
+    and Binder have it); in the static HTML book use :func:`explorer_cases_figure` beside it.
+
+    Parameters
+    ----------
+    input_size, kernel_size, strides, dilation : int >= 1, the sliders' start values
+    padding : one of :data:`PADDING_CHOICES`
+    max_input : int >= 2, the largest input size on the slider
+
+    Returns
+    -------
+    box : ipywidgets.VBox; display it as a cell's last expression
     """
     try:
         import ipywidgets as w

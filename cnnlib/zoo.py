@@ -23,7 +23,9 @@ images. :func:`zoo_table` lists every architecture's depth, parameters and multi
 measured with :mod:`cnnlib.complexity` (which works on any Keras model, ``keras.applications``
 included) without allocating the weights.
 
-Chapter 7 uses it, and chapter 10 through :mod:`cnnlib.segmentation`.
+The blocks the builders are made of (``basic_block``, ``inception_module``, ...) live in
+:mod:`cnnlib.blocks` and can be imported from here too. Chapter 7 uses this module, and
+chapter 10 through :mod:`cnnlib.segmentation`.
 
 """
 
@@ -31,13 +33,10 @@ import keras
 from keras import layers
 
 from cnnlib import _validate, complexity
+from cnnlib.blocks import (LocalResponseNormalization, basic_block, bottleneck_block, conv_unit,
+                           inception_module, mlpconv)
 
 # --------------------------------------------------------------------------- helpers
-
-#: moving-average momentum of every BatchNormalization layer built here. 0.9 (PyTorch's
-#: default) rather than Keras' 0.99, so that the inference statistics settle within the few
-#: hundred steps a CPU lesson trains for; it changes no parameter count.
-BN_MOMENTUM = 0.9
 
 
 def _scaled(n: int, width: float) -> int:
@@ -46,10 +45,7 @@ def _scaled(n: int, width: float) -> int:
 
 def _check(input_shape, num_classes, width, dropout=0.0, **flags):
     """The arguments every builder shares; ``flags`` are booleans (``modern=modern``, ...)."""
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    shape = tuple(_validate.integer(f"input_shape[{i}]", v, minimum=1)
-                  for i, v in enumerate(input_shape))
+    shape = _validate.shape("input_shape", input_shape)
     _validate.integer("num_classes", num_classes, minimum=2)
     _validate.real("width", width, above=0)
     _validate.real("dropout", dropout, minimum=0, below=1)
@@ -75,50 +71,6 @@ def _model(build, input_shape, name):
     return keras.Model(inputs, outputs, name=name)
 
 
-def _conv(x, filters, kernel, name, strides=1, padding="same", batch_norm=False, bias=None,
-          activation="relu", groups=1):
-    """Conv2D (+ BatchNormalization) + activation; no bias before batch norm by default."""
-    use_bias = (not batch_norm) if bias is None else bias
-    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=use_bias,
-                      groups=groups, name=name)(x)
-    if batch_norm:
-        x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
-    if activation:
-        x = layers.Activation(activation, name=f"{name}_{activation}")(x)
-    return x
-
-
-@keras.saving.register_keras_serializable(package="cnnlib")
-class LocalResponseNormalization(layers.Layer):
-    """AlexNet's local response normalisation across channels (no weights).
-
-    ``b_c = a_c / (k + alpha * sum_{c' = c - n/2}^{c + n/2} a_{c'}^2) ** beta`` for input and
-    output ``(N, H, W, C)``, with Krizhevsky et al.'s ``n=5, k=2, alpha=1e-4, beta=0.75``. Equals
-    ``tf.nn.local_response_normalization(x, depth_radius=n // 2, bias=k, alpha=alpha, beta=beta)``.
-    """
-
-    def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, **kwargs):
-        super().__init__(**kwargs)
-        if _validate.integer("size", size, minimum=1) % 2 == 0:
-            raise ValueError(
-                f"size must be an odd positive int (channels in the window), got {size!r}")
-        self.size, self.k, self.alpha, self.beta = int(size), float(k), float(alpha), float(beta)
-
-    def call(self, x):
-        r = self.size // 2
-        channels = x.shape[-1]
-        squared = keras.ops.pad(keras.ops.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
-        total = sum(squared[..., i:i + channels] for i in range(self.size))
-        return x / keras.ops.power(self.k + self.alpha * total, self.beta)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "size": self.size, "k": self.k, "alpha": self.alpha,
-                "beta": self.beta}
-
-
 # --------------------------------------------------------------------------- LeNet
 
 
@@ -127,7 +79,17 @@ def lenet1(input_shape=(28, 28, 1), num_classes=10, modern=False, width=1.0):
 
     ``modern=False``: tanh and average pooling, as published; ``True``: ReLU and max pooling.
     Every second-layer map sees all first-layer maps (3,246 parameters at 28x28x1, 10 classes).
-    Input ``(N, 28, 28, 1)`` -> class probabilities ``(N, num_classes)``.
+
+    Parameters
+    ----------
+    input_shape : (H, W, C) positive ints
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    modern : bool, ReLU and max pooling instead of tanh and average pooling
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes)
     """
     input_shape = _check(input_shape, num_classes, width, modern=modern)
     act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
@@ -149,9 +111,10 @@ def lenet5(input_shape=(32, 32, 1), num_classes=10, modern=False, width=1.0, dro
     ``modern=False``: tanh and average pooling as published; ``True``: ReLU and max pooling.
     Simplifications (61,706 parameters at 32x32x1 vs. the paper's 60,840): C3 sees all six S2
     maps (the paper's table connects each to 3-6 of them), pooling has no trainable scale, and
-    the output is a softmax dense layer instead of radial basis units. ``dropout`` (not in the
-    1998 network): dropout rate before F6 and before the output.
-    Input ``(N, 32, 32, 1)`` -> ``(N, num_classes)``.
+    the output is a softmax dense layer instead of radial basis units.
+
+    Parameters and Returns as :func:`lenet1`, and ``dropout``: float in [0, 1), the rate
+    before F6 and before the output (not in the 1998 network).
     """
     input_shape = _check(input_shape, num_classes, width, dropout, modern=modern)
     act, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
@@ -180,10 +143,21 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, lrn=True, two_streams=F
             dropout=0.5, width=1.0):
     """AlexNet (Krizhevsky et al. 2012): 5 conv + 3 dense layers, ReLU, overlapping 3x3/2 pooling.
 
-    ``lrn``: local response normalisation after conv1 and conv2 (as published).
-    ``two_streams``: conv2, conv4 and conv5 split into two groups, as the paper's two GPU
-    columns (60,965,224 parameters); single stream (default) has 62,378,344.
-    The arithmetic needs 227x227 inputs (the paper says 224). Input ``(N, 227, 227, 3)``.
+    The arithmetic needs 227x227 inputs (the paper says 224).
+
+    Parameters
+    ----------
+    input_shape : (H, W, C) positive ints
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    lrn : bool, local response normalisation after conv1 and conv2 (as published)
+    two_streams : bool, conv2, conv4 and conv5 split into two groups, as the paper's two GPU
+        columns (60,965,224 parameters); single stream (default) has 62,378,344
+    dropout : float in [0, 1), rate before fc6 and fc7
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes)
     """
     input_shape = _check(input_shape, num_classes, width, dropout, lrn=lrn,
                          two_streams=two_streams)
@@ -191,17 +165,17 @@ def alexnet(input_shape=(227, 227, 3), num_classes=1000, lrn=True, two_streams=F
     w = lambda n: _scaled(n, width)
 
     def build(x):
-        x = _conv(x, w(96), 11, "conv1", strides=4, padding="valid")
+        x = conv_unit(x, w(96), 11, "conv1", strides=4, padding="valid")
         if lrn:
             x = LocalResponseNormalization(name="lrn1")(x)
         x = layers.MaxPooling2D(3, 2, name="pool1")(x)
-        x = _conv(x, w(256), 5, "conv2", groups=groups)
+        x = conv_unit(x, w(256), 5, "conv2", groups=groups)
         if lrn:
             x = LocalResponseNormalization(name="lrn2")(x)
         x = layers.MaxPooling2D(3, 2, name="pool2")(x)
-        x = _conv(x, w(384), 3, "conv3")
-        x = _conv(x, w(384), 3, "conv4", groups=groups)
-        x = _conv(x, w(256), 3, "conv5", groups=groups)
+        x = conv_unit(x, w(384), 3, "conv3")
+        x = conv_unit(x, w(384), 3, "conv4", groups=groups)
+        x = conv_unit(x, w(256), 3, "conv5", groups=groups)
         x = layers.MaxPooling2D(3, 2, name="pool5")(x)
         x = layers.Flatten(name="flatten")(x)
         for i in (6, 7):
@@ -233,10 +207,22 @@ def vgg(config="D", input_shape=(224, 224, 3), num_classes=1000, width=1.0, dens
     Blocks of 3x3 (and in C 1x1) "same" convolutions with ReLU, 2x2/2 max pooling after each
     block, then two dense layers of ``dense_units`` (default 4096 * width) and the classifier.
     D and E at the defaults equal ``keras.applications.VGG16`` / ``VGG19``.
-    Input ``(N, 224, 224, 3)`` (at least 32x32) -> ``(N, num_classes)``.
+
+    Parameters
+    ----------
+    config : str, a key of :data:`VGG_CONFIGS`
+    input_shape : (H, W, C) positive ints, at least 32x32
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    dense_units : int >= 1 or None, units of fc1 and fc2 (None: 4096 * width)
+    dropout : float in [0, 1), rate after fc1 and fc2
+    batch_norm : bool, batch normalisation after every convolution (not in the paper)
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes)
     """
-    if not isinstance(config, str) or config not in VGG_CONFIGS:
-        raise ValueError(f"config must be one of {', '.join(VGG_CONFIGS)}, got {config!r}")
+    _validate.one_of("config", config, tuple(VGG_CONFIGS), noun="VGG config")
     input_shape = _check(input_shape, num_classes, width, dropout, batch_norm=batch_norm)
     units = (_scaled(4096, width) if dense_units is None
              else _validate.integer("dense_units", dense_units, minimum=1))
@@ -249,8 +235,8 @@ def vgg(config="D", input_shape=(224, 224, 3), num_classes=1000, width=1.0, dens
                     x = LocalResponseNormalization(name=f"block{b}_lrn")(x)
                     continue
                 i += 1
-                x = _conv(x, _scaled(item[0], width), item[1], f"block{b}_conv{i}",
-                          batch_norm=batch_norm)
+                x = conv_unit(x, _scaled(item[0], width), item[1], f"block{b}_conv{i}",
+                              batch_norm=batch_norm)
             x = layers.MaxPooling2D(2, name=f"block{b}_pool")(x)
         x = layers.Flatten(name="flatten")(x)
         for i in (1, 2):
@@ -264,26 +250,25 @@ def vgg(config="D", input_shape=(224, 224, 3), num_classes=1000, width=1.0, dens
 # --------------------------------------------------------------------------- Network in Network
 
 
-def mlpconv(x, filters, kernel_size, name, strides=1, padding="same", batch_norm=False):
-    """A Network-in-Network "mlpconv" block: a kxk convolution then two 1x1 convolutions.
-
-    The 1x1 convolutions are a small MLP applied at every position. filters: 3 channel counts.
-    x: ``(N, H, W, C)`` -> ``(N, H', W', filters[-1])``.
-    """
-    for i, (f, k) in enumerate(zip(filters, (kernel_size, 1, 1))):
-        x = _conv(x, f, k, f"{name}_{'conv' if i == 0 else f'cccp{i}'}",
-                  strides=strides if i == 0 else 1, padding=padding if i == 0 else "same",
-                  batch_norm=batch_norm)
-    return x
-
-
 def nin(input_shape=(224, 224, 3), num_classes=1000, width=1.0, dropout=0.5, small_input=False,
         batch_norm=False):
     """Network in Network (Lin et al. 2013), the ImageNet model: four mlpconv blocks.
 
     mlpconv(96, 11x11/4) - pool - mlpconv(256, 5x5) - pool - mlpconv(384, 3x3) - pool - dropout
     - mlpconv(1024, 1024, num_classes) - global average pooling - softmax: no dense layer.
-    ``small_input``: the first block uses a 5x5/1 convolution (for 28-32 pixel images).
+
+    Parameters
+    ----------
+    input_shape : (H, W, C) positive ints
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    dropout : float in [0, 1), rate before the last block
+    small_input : bool, the first block uses a 5x5/1 convolution (for 28-32 pixel images)
+    batch_norm : bool, batch normalisation after every convolution (not in the paper)
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes)
     """
     input_shape = _check(input_shape, num_classes, width, dropout, small_input=small_input,
                          batch_norm=batch_norm)
@@ -320,30 +305,9 @@ INCEPTION_V1 = {
 }
 
 
-def inception_module(x, filters, name, batch_norm=False):
-    """The inception module with dimension reductions (Szegedy et al. 2014, Fig. 2b).
-
-    Four parallel branches concatenated along channels: 1x1; 1x1 -> 3x3; 1x1 -> 5x5;
-    3x3/1 max pooling -> 1x1. filters: (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj).
-    x: ``(N, H, W, C)`` -> ``(N, H, W, #1x1 + #3x3 + #5x5 + pool proj)``.
-    """
-    if len(filters) != 6:
-        raise ValueError(f"filters needs 6 channel counts (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, "
-                         f"pool proj), got {filters!r}")
-    f1, f3r, f3, f5r, f5, fp = filters
-    b1 = _conv(x, f1, 1, f"{name}_1x1", batch_norm=batch_norm)
-    b3 = _conv(x, f3r, 1, f"{name}_3x3_reduce", batch_norm=batch_norm)
-    b3 = _conv(b3, f3, 3, f"{name}_3x3", batch_norm=batch_norm)
-    b5 = _conv(x, f5r, 1, f"{name}_5x5_reduce", batch_norm=batch_norm)
-    b5 = _conv(b5, f5, 5, f"{name}_5x5", batch_norm=batch_norm)
-    bp = layers.MaxPooling2D(3, 1, padding="same", name=f"{name}_pool")(x)
-    bp = _conv(bp, fp, 1, f"{name}_pool_proj", batch_norm=batch_norm)
-    return layers.Concatenate(name=f"{name}_output")([b1, b3, b5, bp])
-
-
 def _aux_head(x, num_classes, width, name):
     x = layers.AveragePooling2D(5, 3, name=f"{name}_pool")(x)
-    x = _conv(x, _scaled(128, width), 1, f"{name}_conv")
+    x = conv_unit(x, _scaled(128, width), 1, f"{name}_conv")
     x = layers.Flatten(name=f"{name}_flatten")(x)
     x = layers.Dense(_scaled(1024, width), activation="relu", name=f"{name}_fc")(x)
     x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
@@ -356,12 +320,26 @@ def googlenet(input_shape=(224, 224, 3), num_classes=1000, aux_classifiers=False
 
     Stem: 7x7/2 conv, 3x3/2 max pool, LRN, 1x1 conv, 3x3 conv (192), LRN, 3x3/2 max pool; then
     3a-3b, pool, 4a-4e, pool, 5a-5b, global average pooling, dropout, one dense classifier.
-    ``aux_classifiers``: the two auxiliary heads on 4a and 4d (outputs: [main, aux1, aux2]).
-    ``batch_norm``: batch normalisation after every convolution (the "Inception v2" of the BN
-    paper, without its other changes). ``small_input``: a 3x3/1 first convolution and only the
-    first of the stem's two poolings, so 32x32 inputs reach module 3a at 16x16.
-    ``modules``: how many inception modules of stages 3, 4 and 5 to keep (Table 1 has 2, 5, 2;
-    e.g. ``(1, 1)`` keeps 3a, pool, 4a for a small version).
+
+    Parameters
+    ----------
+    input_shape : (H, W, C) positive ints
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    aux_classifiers : bool, the two auxiliary heads on 4a and 4d
+    lrn : bool, local response normalisation in the stem (as published)
+    batch_norm : bool, batch normalisation after every convolution (the "Inception v2" of the
+        BN paper, without its other changes)
+    small_input : bool, a 3x3/1 first convolution and only the first of the stem's two
+        poolings, so 32x32 inputs reach module 3a at 16x16
+    dropout : float in [0, 1), rate before the classifier
+    modules : 1-3 ints, how many inception modules of stages 3, 4 and 5 to keep (Table 1 has
+        2, 5, 2; e.g. ``(1, 1)`` keeps 3a, pool, 4a for a small version)
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes); with
+        ``aux_classifiers`` three such outputs: [main, aux1, aux2]
     """
     input_shape = _check(input_shape, num_classes, width, dropout, aux_classifiers=aux_classifiers,
                          lrn=lrn, batch_norm=batch_norm, small_input=small_input)
@@ -379,13 +357,13 @@ def googlenet(input_shape=(224, 224, 3), num_classes=1000, aux_classifiers=False
 
     def build(x):
         bn = batch_norm
-        x = _conv(x, w(64), 3 if small_input else 7, "conv1", strides=1 if small_input else 2,
-                  batch_norm=bn)
+        x = conv_unit(x, w(64), 3 if small_input else 7, "conv1",
+                      strides=1 if small_input else 2, batch_norm=bn)
         x = layers.MaxPooling2D(3, 2, padding="same", name="pool1")(x)
         if lrn:
             x = LocalResponseNormalization(name="lrn1")(x)
-        x = _conv(x, w(64), 1, "conv2_reduce", batch_norm=bn)
-        x = _conv(x, w(192), 3, "conv2", batch_norm=bn)
+        x = conv_unit(x, w(64), 1, "conv2_reduce", batch_norm=bn)
+        x = conv_unit(x, w(192), 3, "conv2", batch_norm=bn)
         if lrn:
             x = LocalResponseNormalization(name="lrn2")(x)
         if not small_input:
@@ -414,58 +392,33 @@ RESNET_LAYERS = {18: ("basic", (2, 2, 2, 2)), 34: ("basic", (3, 4, 6, 3)),
                  152: ("bottleneck", (3, 8, 36, 3))}
 
 
-def _shortcut(x, channels, strides, name, conv_bias, batch_norm):
-    if strides == 1 and x.shape[-1] == channels:
-        return x
-    return _conv(x, channels, 1, f"{name}_proj", strides=strides, batch_norm=batch_norm,
-                 bias=conv_bias, activation=None)
-
-
-def basic_block(x, filters, name, strides=1, residual=True, conv_bias=False, batch_norm=True):
-    """Two 3x3 convolutions (+ BN) and a shortcut: ``relu(F(x) + x)`` (He et al., Fig. 2).
-
-    The shortcut is the identity, or a 1x1 projection (+ BN) when the stride or the channel
-    count changes. ``residual=False`` drops it: the "plain" network of the paper.
-    x: ``(N, H, W, C)`` -> ``(N, H / strides, W / strides, filters)``.
-    """
-    out = _conv(x, filters, 3, f"{name}_1", strides=strides, batch_norm=batch_norm, bias=conv_bias)
-    out = _conv(out, filters, 3, f"{name}_2", batch_norm=batch_norm, bias=conv_bias,
-                activation=None)
-    if residual:
-        out = layers.Add(name=f"{name}_add")(
-            [_shortcut(x, filters, strides, name, conv_bias, batch_norm), out])
-    return layers.Activation("relu", name=f"{name}_out")(out)
-
-
-def bottleneck_block(x, filters, name, strides=1, residual=True, conv_bias=False,
-                     batch_norm=True):
-    """1x1 (reduce) - 3x3 - 1x1 (expand to ``4 * filters``) and a shortcut (He et al., Fig. 5).
-
-    The stride sits in the first 1x1 convolution, as in the original model and in
-    ``keras.applications.ResNet50``. x: ``(N, H, W, C)`` -> ``(N, H/s, W/s, 4 * filters)``.
-    """
-    out = _conv(x, filters, 1, f"{name}_1", strides=strides, batch_norm=batch_norm, bias=conv_bias)
-    out = _conv(out, filters, 3, f"{name}_2", batch_norm=batch_norm, bias=conv_bias)
-    out = _conv(out, 4 * filters, 1, f"{name}_3", batch_norm=batch_norm, bias=conv_bias,
-                activation=None)
-    if residual:
-        out = layers.Add(name=f"{name}_add")(
-            [_shortcut(x, 4 * filters, strides, name, conv_bias, batch_norm), out])
-    return layers.Activation("relu", name=f"{name}_out")(out)
-
-
 def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, conv_bias=False,
            small_input=False, residual=True, batch_norm=True, stages=None):
     """ResNet-18/34/50/101/152 (He et al. 2015), or its plain counterpart (``residual=False``).
 
     Stem 7x7/2 conv (64) + 3x3/2 max pool; four stages of basic or bottleneck blocks with
     64, 128, 256, 512 filters (x width), the first block of stages 2-4 with stride 2; global
-    average pooling; softmax. ``conv_bias=True`` adds a bias to every convolution, as
-    ``keras.applications.ResNet50/101/152`` do (redundant before batch norm): then the counts
-    equal Keras'. ``stages``: blocks per stage, overriding ``depth``'s (e.g. ``(1, 1)`` for a
-    two-stage toy). ``small_input``: 3x3/1 stem without pooling.
+    average pooling; softmax.
+
+    Parameters
+    ----------
+    depth : 18, 34, 50, 101 or 152 (a key of :data:`RESNET_LAYERS`)
+    input_shape : (H, W, C) positive ints
+    num_classes : int >= 2
+    width : float > 0, multiplies every channel count (and hidden dense units)
+    conv_bias : bool, a bias in every convolution, as ``keras.applications.ResNet50/101/152``
+        (redundant before batch norm): then the counts equal Keras'
+    small_input : bool, 3x3/1 stem without pooling
+    residual : bool; False: no shortcuts, the paper's "plain" network
+    batch_norm : bool, batch normalisation after every convolution
+    stages : 1-4 ints or None, blocks per stage, overriding ``depth``'s (e.g. ``(1, 1)`` for a
+        two-stage toy)
+
+    Returns
+    -------
+    model : keras.Model, images (N, H, W, C) -> class probabilities (N, num_classes)
     """
-    if depth not in RESNET_LAYERS:
+    if _validate.integer("depth", depth) not in RESNET_LAYERS:
         raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)}, got {depth!r}")
     input_shape = _check(input_shape, num_classes, width, conv_bias=conv_bias,
                          small_input=small_input, residual=residual, batch_norm=batch_norm)
@@ -480,11 +433,12 @@ def resnet(depth=50, input_shape=(224, 224, 3), num_classes=1000, width=1.0, con
 
     def build(x):
         if small_input:
-            x = _conv(x, _scaled(64, width), 3, "conv1", batch_norm=batch_norm, bias=conv_bias)
+            x = conv_unit(x, _scaled(64, width), 3, "conv1", batch_norm=batch_norm,
+                          bias=conv_bias)
         else:
             x = layers.ZeroPadding2D(3, name="conv1_pad")(x)
-            x = _conv(x, _scaled(64, width), 7, "conv1", strides=2, padding="valid",
-                      batch_norm=batch_norm, bias=conv_bias)
+            x = conv_unit(x, _scaled(64, width), 7, "conv1", strides=2, padding="valid",
+                          batch_norm=batch_norm, bias=conv_bias)
             x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
             x = layers.MaxPooling2D(3, 2, name="pool1")(x)
         for s, n in enumerate(blocks):
@@ -525,9 +479,17 @@ ZOO = {
 def zoo_table(names=None):
     """One row per architecture of :data:`ZOO`, at its native input size (no weights allocated).
 
-    Returns a list of dicts with keys name, year, input (H, W, C), depth (weight layers),
-    params, trainable_params and multiply_adds (one image): see :func:`cnnlib.complexity.measure`.
+    Parameters
+    ----------
+    names : keys of :data:`ZOO` (a list of str), or None for all of them
+
+    Returns
+    -------
+    rows : list of dicts with keys name, year, input (H, W, C), depth (weight layers), params,
+        trainable_params and multiply_adds (one image): see :func:`cnnlib.complexity.measure`
     """
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of architecture names, not a str: [{names!r}]")
     names = list(ZOO) if names is None else list(names)
     unknown = [n for n in names if n not in ZOO]
     if unknown:
@@ -541,8 +503,17 @@ def zoo_table(names=None):
 
 
 def format_table(rows) -> str:
-    """The rows of :func:`zoo_table` as aligned text: all parameters, the trainable ones (batch
-    normalisation's moving statistics are not), multiply-adds in millions for one image."""
+    """The rows of :func:`zoo_table` as aligned text, one line per row under a header.
+
+    Parameters
+    ----------
+    rows : list of dicts as returned by :func:`zoo_table`
+
+    Returns
+    -------
+    text : str with all parameters, the trainable ones (batch normalisation's moving
+        statistics are not), and multiply-adds in millions for one image
+    """
     header = (f"{'model':<15} {'year':>4} {'input':>11} {'depth':>5} {'parameters':>12} "
               f"{'trainable':>12} {'mult-adds (M)':>13}")
     lines = [header]

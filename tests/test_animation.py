@@ -111,7 +111,15 @@ def test_draw_conv_step_into_given_axes():
         (dict(input_size=5, kernel_size=3, values=np.ones((4, 4))), ValueError,
          r"values has shape \(4, 4\) but input_size is \(5, 5\)"),
         (dict(input_size=5, kernel_size=3, kernel=np.ones((3, 3, 1))), ValueError,
-         r"kernel must be a 2-D array \(height, width\), got shape \(3, 3, 1\)"),
+         r"kernel must be 2-D \(height, width\), got shape \(3, 3, 1\)"),
+        (dict(input_size=2, kernel_size=1, values=[[0, np.nan], [1, 2]]), ValueError,
+         r"values must hold finite numbers"),
+        (dict(input_size=2, kernel_size=1, kernel=[["a"]]), TypeError,
+         "kernel must hold numbers"),
+        (dict(input_size=(5, 5, 5), kernel_size=3), ValueError,
+         r"input_size must be an int or a tuple of 2 ints"),
+        (dict(input_size=5, kernel_size=(3, True)), TypeError,
+         r"kernel_size\[1\] must be an int, got bool"),
         (dict(input_size=5, kernel_size=3, show_products=True), ValueError,
          r"show_products=True needs both values \(the input\) and kernel"),
         (dict(input_size=20, kernel_size=3, padding="same"), ValueError,
@@ -123,6 +131,42 @@ def test_draw_conv_step_into_given_axes():
 def test_bad_input_raises_clear_error(kwargs, error, match):
     with pytest.raises(error, match=match):
         animation.conv_animation(**kwargs)
+
+
+def test_frames_grid_checks_steps_and_ncols():
+    with pytest.raises(TypeError, match=r"ncols must be an int, got str"):
+        animation.conv_frames_grid(5, 3, ncols="2")
+    with pytest.raises(ValueError, match=r"steps must be an int >= 0, got -1"):
+        animation.conv_frames_grid(5, 3, steps=[-1])
+    with pytest.raises(ValueError, match=r"steps must be < 9 \(the number of output cells\)"):
+        animation.conv_frames_grid(5, 3, steps=[0, 9])
+    with pytest.raises(TypeError, match=r"steps must be a list of output cells \(ints\), got 5"):
+        animation.conv_frames_grid(5, 3, steps=5)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: animation.conv_animation(3, 2, show_products="no"), TypeError,
+     "show_products must be True or False, got str"),
+    (lambda: animation.conv_animation(3, 2, interval=0), ValueError, "interval must be"),
+    (lambda: animation.conv_animation(3, 2, dpi=float("nan")), ValueError, "dpi must be"),
+    (lambda: animation.conv_frames_grid(3, 2, cell_inches="1"), TypeError, "cell_inches must"),
+    (lambda: animation.conv_frames_grid(3, 2, title=3), TypeError,
+     "title must be a str or None, got int"),
+    (lambda: animation.draw_conv_step((3, 2), 0, None), TypeError,
+     "geometry must be a ConvGeometry"),
+    (lambda: animation.describe("g"), TypeError, "geometry must be a ConvGeometry"),
+    (lambda: animation.products_text(animation.conv_geometry(2, 1, values=np.ones((2, 2)),
+                                                            kernel=[[2]]), 4),
+     ValueError, r"step must be < 4"),
+])
+def test_drawing_arguments_are_checked(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_describe_names_sizes_padding_and_output():
+    g = animation.conv_geometry(5, 3, padding="same", strides=2, dilation=(1, 2))
+    assert animation.describe(g) == "i=5, k=3, p='same' = (1,1,2,2), s=2, d=1x2  ->  o=3"
 
 
 # --------------------------------------------------------------------------- widgets
@@ -165,6 +209,8 @@ def test_static_twin_figure():
     assert "o=2" in titled[0].get_title() and "o=3" in titled[-1].get_title()
     with pytest.raises(ValueError, match="step must be 'first' or 'last', got 'middle'"):
         widgets.explorer_cases_figure(step="middle")
+    with pytest.raises(ValueError, match="dpi must be a finite number > 0, got -80"):
+        widgets.explorer_cases_figure(dpi=-80)
 
 
 # --------------------------------------------------------------------------- accessible player

@@ -336,7 +336,8 @@ def test_step_model_reproduces_the_training_model(kind):
         assert np.allclose(logits, full[:, t], atol=1e-5)
         if kind == "attention":
             assert weights.shape == (2, 16) and np.allclose(weights.sum(axis=1), 1, atol=1e-5)
-    with pytest.raises(ValueError, match="kind must be one of .* got 'transformer'"):
+    with pytest.raises(ValueError, match="unknown captioner kind 'transformer'; "
+                                         "allowed: show_and_tell, attention"):
         cap.build_captioner("transformer", (16, 16, 3), 9, 5)
     with pytest.raises(ValueError,
                        match=r"image height and width must be divisible by 4, got \(18, 18, 3\)"):
@@ -547,6 +548,11 @@ def test_bad_inputs_to_the_text_side_and_decoders():
         cap.build_captioner("attention", (16, 16, 3), 10, 5, filters=(8.0, 16))
     with pytest.raises(TypeError, match="image_shape\\[0\\] must be an int"):
         cap.build_captioner("attention", (16.0, 16, 3), 10, 5)
+    with pytest.raises(TypeError, match=r"image_shape must be a tuple \(H, W, 3\) of positive "
+                                        r"ints, got int"):
+        cap.build_captioner("attention", 16, 10, 5)
+    with pytest.raises(TypeError, match="kind must be a str, got NoneType"):
+        cap.build_captioner(None, (16, 16, 3), 10, 5)
 
 
 def test_attention_and_held_out_mask_refuse_wrong_types():

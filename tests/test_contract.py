@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnlib import arithmetic, bleu, captioning, datasets, decoding, ops, segmentation, transfer
-from cnnlib import zoo
+from cnnlib import arithmetic, bleu, captioning, datasets, decoding, invariance, ops, perturb
+from cnnlib import segmentation, stats, transfer, zoo
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -55,6 +55,10 @@ INT_ARGS = [
     (lambda v: captioning.masked_cross_entropy([[1, 0]], np.zeros((1, 2, 3)), pad=v), "pad", 0),
     (lambda v: segmentation.bilinear_kernel(v), "factor", 1),
     (lambda v: transfer.augmentation(seed=v), "seed", None),
+    (lambda v: perturb.shift_images(X, v, 0), "dy", None),
+    (lambda v: perturb.random_pixel_permutation(v, 3), "height", 1),
+    (lambda v: perturb.random_pixel_permutation(3, 3, seed=v), "seed", 0),
+    (lambda v: invariance.shift_sensitivity(lambda z: z, X, [(0, v)]), "dx", None),
     (lambda v: zoo.lenet5(num_classes=v), "num_classes", 2),
     (lambda v: zoo.vgg("A", (32, 32, 3), dense_units=v if v is not None else "None"),
      "dense_units", 1),
@@ -130,6 +134,51 @@ def test_ops_refuse_wrong_ndim_and_empty_images(shape):
                  lambda x: ops.conv2d_transpose(x, np.zeros((3, 3, 1, 2)))):
         with pytest.raises(ValueError, match="x must"):
             call(np.zeros(shape))
+
+
+ONES = np.ones((2, 3, 3, 1))
+# (function taking the array's value, argument name): arrays of numbers, lists accepted
+ARRAY_ARGS = [
+    (lambda v: perturb.shift_images(v, 1, 0), "x"),
+    (lambda v: perturb.permute_pixels(v, np.arange(9)), "x"),
+    (lambda v: invariance.relative_change(v, ONES), "reference"),
+    (lambda v: invariance.relative_change(ONES, v), "changed"),
+    (lambda v: invariance.shift_sensitivity(lambda z: z, v, [(0, 1)]), "x"),
+    (lambda v: stats.over_seeds(np.ravel(v)), "values"),
+]
+NOT_NUMBERS = st.sampled_from(["a", None, True, 1 + 2j])
+
+
+@pytest.mark.parametrize("call, name", ARRAY_ARGS, ids=[f"{i}-{a[1]}" for i, a in
+                                                        enumerate(ARRAY_ARGS)])
+@FAST
+@given(fill=NOT_NUMBERS)
+def test_arrays_of_non_numbers_are_type_errors(call, name, fill):
+    bad = np.full(ONES.shape, fill)
+    if bad.dtype == bool and name == "x":  # images: bools are read as 0/1 pixels
+        return
+    with pytest.raises(TypeError, match=f"{name} must hold numbers"):
+        call(bad)
+
+
+@pytest.mark.parametrize("call, name", ARRAY_ARGS[2:], ids=[f"{i}-{a[1]}" for i, a in
+                                                            enumerate(ARRAY_ARGS[2:])])
+@FAST
+@given(bad=st.sampled_from([math.nan, math.inf, -math.inf]), at=st.integers(0, 17))
+def test_nan_or_infinity_in_an_array_is_a_value_error(call, name, bad, at):
+    v = ONES.copy()
+    v.flat[at] = bad
+    with pytest.raises(ValueError, match=f"{name} must hold finite numbers"):
+        call(v)
+
+
+@pytest.mark.parametrize("call, name", ARRAY_ARGS, ids=[f"{i}-{a[1]}" for i, a in
+                                                        enumerate(ARRAY_ARGS)])
+@FAST
+@given(seed=st.integers(0, 999))
+def test_a_nested_list_is_read_as_the_array(call, name, seed):
+    v = np.random.default_rng(seed).uniform(0.5, 1.5, ONES.shape)
+    np.testing.assert_array_equal(np.asarray(call(v.tolist())), np.asarray(call(v)))
 
 
 # ------------------------------------------------------------------ invariants of good input

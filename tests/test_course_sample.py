@@ -47,6 +47,8 @@ def test_sample_size_and_readme():
 def test_unknown_dataset_is_refused():
     with pytest.raises(ValueError, match="unknown dataset 'imagenet'; the course sample has: mnist"):
         course_sample.locate("imagenet")
+    with pytest.raises(TypeError, match="name must be a str .*, got int"):
+        course_sample.locate(3)
 
 
 # ---------------------------------------------------------------- a local server

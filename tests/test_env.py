@@ -20,6 +20,8 @@ def test_seed_everything_rejects_bad_seeds():
         env.seed_everything("0")
     with pytest.raises(ValueError, match="seed must be an int >= 0, got -1"):
         env.seed_everything(-1)
+    with pytest.raises(TypeError, match="deterministic_ops must be True or False, got str"):
+        env.seed_everything(0, deterministic_ops="no")
 
 
 def test_describe_environment_names_versions_and_device():

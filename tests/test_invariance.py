@@ -55,9 +55,12 @@ def test_errors():
                        match=r"reference and changed must have the same shape, "
                              r"got \(4, 12, 12, 2\) and \(4, 11, 12, 2\)"):
         invariance.relative_change(x, x[:, :-1])
-    with pytest.raises(TypeError,
-                       match=r"reference must be a NumPy array of shape \(N, \.\.\.\), got list"):
-        invariance.relative_change(x.tolist(), x)
+    np.testing.assert_array_equal(invariance.relative_change(x.tolist(), x[::-1]),
+                                  invariance.relative_change(x, x[::-1]))
+    with pytest.raises(TypeError, match=r"changed must hold numbers, got dtype <U"):
+        invariance.relative_change(x, np.full(x.shape, "a"))
+    with pytest.raises(ValueError, match=r"changed must hold finite numbers"):
+        invariance.relative_change(x, np.where(x > 0.5, np.nan, x))
     with pytest.raises(ValueError, match=r"reference examples \[0, 1, 2, 3\] are all zeros"):
         invariance.relative_change(np.zeros_like(x), x)
     with pytest.raises(ValueError,
@@ -67,7 +70,8 @@ def test_errors():
     with pytest.raises(TypeError, match="transform must be callable, got str"):
         invariance.shift_sensitivity("max", x, [(0, 1)])
     with pytest.raises(ValueError,
-                       match=r"x must have shape \(N, H, W, C\), got shape \(12, 12, 2\)"):
+                       match=r"x must be 4-D \(N, H, W, C\), got shape \(12, 12, 2\) "
+                             r"\(one image \(H, W, C\)\? use x\[None\]\)"):
         invariance.shift_sensitivity(lambda z: z, x[0], [(0, 1)])
     with pytest.raises(ValueError,
                        match=r"shifts must be a non-empty sequence of \(dy, dx\) pairs, "
@@ -79,5 +83,9 @@ def test_errors():
         invariance.shift_sensitivity(lambda z: z, x, [])
     with pytest.raises(TypeError, match=r"shifts must be a sequence of \(dy, dx\) pairs"):
         invariance.shift_sensitivity(lambda z: z, x, 3)
+    with pytest.raises(ValueError, match=r"transform\(x\) must hold finite numbers"):
+        invariance.shift_sensitivity(lambda z: np.full(z.shape, np.nan), x, [(0, 1)])
+    with pytest.raises(TypeError, match=r"transform\(x\) must hold numbers, got dtype object"):
+        invariance.shift_sensitivity(lambda z: None, x, [(0, 1)])
     with pytest.raises(TypeError, match="dy must be an int, got float"):
         invariance.shift_sensitivity(lambda z: z, x, [(0.5, 1)])

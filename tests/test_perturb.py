@@ -28,13 +28,18 @@ def test_shift_matches_roll_with_zero_fill(dy, dx):
 def test_shift_errors():
     with pytest.raises(ValueError, match=r"shift \(6, 0\) must be smaller than the image size"):
         perturb.shift_images(_batch(h=6), 6, 0)
-    with pytest.raises(ValueError, match=r"x must have shape \(N, H, W, C\), got shape \(4, 4\)"):
+    with pytest.raises(ValueError, match=r"x must be 4-D \(N, H, W, C\), got shape \(4, 4\)"):
         perturb.shift_images(np.zeros((4, 4)), 1, 0)
+    with pytest.raises(ValueError,
+                       match=r"x must not have an empty axis, got shape \(0, 4, 4, 1\)"):
+        perturb.shift_images(np.zeros((0, 4, 4, 1)), 1, 0)
+    with pytest.raises(TypeError, match=r"x must hold numbers, got dtype object"):
+        perturb.shift_images(np.array([[[[None]]]]), 0, 0)
     with pytest.raises(TypeError, match="dx must be an int"):
         perturb.shift_images(_batch(), 0, 1.5)
-    with pytest.raises(TypeError,
-                       match=r"x must be a NumPy array of shape \(N, H, W, C\), got list"):
-        perturb.shift_images([[1]], 0, 0)
+    x = _batch()
+    np.testing.assert_array_equal(perturb.shift_images(x.tolist(), 1, -2),
+                                  perturb.shift_images(x, 1, -2))
 
 
 def test_permutation_keeps_values_and_is_invertible():
@@ -87,3 +92,11 @@ def test_permutation_errors():
         perturb.permute_pixels(x, np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="permutation of range\\(4\\)"):
         perturb.permute_pixels(x, np.array([0, 1, 1, 2]))
+    with pytest.raises(TypeError, match=r"permutation must hold integer ids, got dtype float"):
+        perturb.permute_pixels(x, np.array([0.0, 1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match=r"height must be an int, got str"):
+        perturb.random_pixel_permutation("28", 28)
+    with pytest.raises(ValueError, match=r"width must be an int >= 1, got 0"):
+        perturb.random_pixel_permutation(28, 0)
+    with pytest.raises(TypeError, match=r"seed must be an int, got NoneType"):
+        perturb.random_pixel_permutation(2, 2, seed=None)

@@ -43,6 +43,10 @@ def test_show_images_draws_each_image_in_grey_or_colour():
     for ax, image in zip(fig.axes, rgb):
         np.testing.assert_array_equal(_drawn(ax), image)
     plt.close(fig)
+    with pytest.raises(TypeError, match="ncols must be an int, got float"):
+        plot.show_images(rgb, ncols=2.0)
+    with pytest.raises(ValueError, match="size must be a finite number > 0, got 0"):
+        plot.show_images(rgb, size=0)
 
 
 def test_show_images_errors():

@@ -107,6 +107,10 @@ def test_seed_formula_by_hand():
     (lambda: seg.mean_iou(np.array([3, 1]), np.array([0, 1]), 3, ignore_index=2.5), TypeError,
      "ignore_index"),
     (lambda: seg.pixel_accuracy(np.zeros(0, int), np.zeros(0, int)), ValueError, "empty"),
+    (lambda: seg.pixel_accuracy(["a", "b"], ["a", "b"]), TypeError,
+     "y_true must hold integer class ids, got dtype <U1"),
+    (lambda: seg.bilinear_upsampling(3, 2, trainable="no"), TypeError,
+     "trainable must be True or False, got str"),
 ])
 def test_metric_bad_input(call, error, words):
     with pytest.raises(error, match=re.escape(words)):

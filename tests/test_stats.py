@@ -110,7 +110,9 @@ def test_compare_one_seed_and_separation():
     (lambda: stats.bootstrap_ci(np.mean, 10.0), TypeError, "n_items must be an int"),
     (lambda: stats.bootstrap_ci(np.mean, 10, confidence=95), ValueError, r"confidence must be"),
     (lambda: stats.over_seeds([0.9]), ValueError, "at least 2 finite numbers"),
-    (lambda: stats.over_seeds([0.9, np.nan]), ValueError, "at least 2 finite numbers"),
+    (lambda: stats.over_seeds([0.9, np.nan]), ValueError, "values must hold finite numbers"),
+    (lambda: stats.over_seeds("abc"), TypeError, "values must hold numbers"),
+    (lambda: stats.over_seeds([[0.9, 0.8]]), ValueError, r"values must be 1-D \(S,\)"),
     (lambda: stats.compare("A", 2, [1, 0], [1, 1]), TypeError, "name_b must be a str"),
     (lambda: stats.compare("A", "B", [[1, 0]], [1, 0, 1]), ValueError, "the same shape"),
 ])

@@ -59,6 +59,12 @@ def test_activation_maximization_validation(model):
     with pytest.raises(ValueError,
                        match=r"value_range must be \(low, high\) with low < high, got \(1, 0\)"):
         visualize.activation_maximization(model, "block2_conv1_relu", [0], value_range=(1, 0))
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0, got 0"):
+        visualize.activation_maximization(model, "block2_conv1_relu", [0], learning_rate=0)
+    with pytest.raises(ValueError, match=r"l2_decay must be a finite number >= 0 and < 1"):
+        visualize.activation_maximization(model, "block2_conv1_relu", [0], l2_decay=1.0)
+    with pytest.raises(TypeError, match="seed must be an int, got NoneType"):
+        visualize.activation_maximization(model, "block2_conv1_relu", [0], seed=None)
 
 
 def test_gradient_norms_match_a_manual_tape(model, images):
@@ -72,3 +78,7 @@ def test_gradient_norms_match_a_manual_tape(model, images):
             y, model(images, training=True)))
     grads = tape.gradient(loss, [layer.kernel for layer in kernels])
     assert np.allclose([v for _, v in norms], [float(tf.norm(g)) for g in grads], rtol=1e-4)
+    with pytest.raises(ValueError, match="y must have one label per image: 2 labels for 3"):
+        visualize.gradient_norms(model, images, y[:2])
+    with pytest.raises(TypeError, match="y must hold numbers"):
+        visualize.gradient_norms(model, images, ["cat", "dog", "cat"])

@@ -382,7 +382,7 @@ def test_local_response_normalization_matches_tensorflow():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: zoo.vgg("F"), "config must be one of"),
+    (lambda: zoo.vgg("F"), "unknown VGG config 'F'; allowed: A, A-LRN, B, C, D, E"),
     (lambda: zoo.resnet(20), "depth must be one of"),
     (lambda: zoo.lenet5(width=0), "width must be a finite number > 0, got 0"),
     (lambda: zoo.lenet5(dropout=1.5), r"dropout must be a finite number >= 0 and < 1, got 1\.5"),
@@ -410,6 +410,11 @@ def test_bad_arguments_raise_value_errors(call, message):
     (lambda: zoo.vgg("A", dense_units=8.5), TypeError, "dense_units must be an int"),
     (lambda: zoo.googlenet(modules="25"), TypeError, "modules must be a tuple"),
     (lambda: zoo.resnet(18, stages=(1.5, 1)), TypeError, r"stages\[0\] must be an int"),
+    (lambda: zoo.vgg(16), TypeError, "config must be a str"),
+    (lambda: zoo.resnet(18.0), TypeError, "depth must be an int, got float"),
+    (lambda: zoo.lenet5(input_shape=32), TypeError,
+     r"input_shape must be a tuple \(H, W, C\) of positive ints, got int"),
+    (lambda: zoo.zoo_table("LeNet-5"), TypeError, r"names must be a list .* \['LeNet-5'\]"),
 ])
 def test_wrong_types_name_the_argument(call, error, message):
     with pytest.raises(error, match=message):

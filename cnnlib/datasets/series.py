@@ -47,14 +47,17 @@ def load_time_series(name="sunspots", source="auto"):
     Data Center, public domain). ``co2``: weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm,
     Keeling and Whorf; the 59 missing weeks are filled by linear interpolation).
 
-    Sources: ``local`` reads the CSV bundled inside the installed statsmodels package (no
-    network); ``standin`` *generates* a series of the same length and character (11-year cycles
-    of random height, or trend plus season) for machines without statsmodels. "auto" tries them
-    in that order.
+    Parameters
+    ----------
+    name : "sunspots" or "co2"
+    source : "auto", "local" or "standin". ``local`` reads the CSV bundled inside the installed
+        statsmodels package (no network); ``standin`` *generates* a series of the same length and
+        character (11-year cycles of random height, or trend plus season) for machines without
+        statsmodels; "auto" tries them in that order.
 
     Returns
     -------
-    TimeSeries with time (N,) and values (N,), float64.
+    series : TimeSeries with time (N,) and values (N,), float64
     """
     _validate.one_of("name", name, SERIES, noun="time series")
     _validate.one_of("source", source, SERIES_SOURCES)
