@@ -499,8 +499,9 @@ def conv_frames_grid(input_size, kernel_size, padding=0, strides=1, dilation=1, 
 
     Parameters
     ----------
-    input_size, kernel_size, padding, strides, dilation, values, kernel, show_products,
-    cell_inches, dpi, title
+    input_size, kernel_size, padding, strides, dilation, values, kernel
+        as :func:`conv_animation`
+    show_products, cell_inches, dpi, title
         as :func:`conv_animation`
     steps : ints in 0 .. n_steps - 1 or None, which output cells to show (None: the first,
         second and last, plus the first of the second row when there is one)

@@ -133,8 +133,9 @@ def layer_rows(model) -> list:
 
     Returns
     -------
-    rows : list of ``(name, type name, output shape without the batch axis (None for several
-        outputs), parameter count)`` tuples
+    rows : list of tuples
+        ``(name, type_name, shape, params)``: the output shape without the batch axis (None
+        for a layer with several outputs) and the parameter count
     """
     _validate.keras_model("model", model)
     rows = []
