@@ -6,6 +6,7 @@ another file); CI builds it first.
 """
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def chapter_titles():
 
 
 def normalise(text):
-    return " ".join(text.replace("\u00ad", "").split()).lower()
+    """Lower case, single spaces, no soft hyphens, ligatures spelled out (a PDF's "ﬁ")."""
+    text = unicodedata.normalize("NFKC", text.replace("\u00ad", ""))
+    return " ".join(text.split()).lower()
 
 
 def test_every_page_of_the_book_is_a_bookmarked_section(book):
