@@ -126,7 +126,8 @@ def array(name, value, ndim=None, layout="", dtype="number", allow_empty=False, 
         try:
             value = np.asarray(value)
         except (ValueError, TypeError) as err:  # ragged nested lists
-            raise TypeError(f"{name} must be an array {layout}: {err}") from None
+            shape = f" {layout}" if layout else ""
+            raise TypeError(f"{name} must be an array{shape}: {err}") from None
     kind = value.dtype.kind
     if dtype == "number" and kind not in "iuf":
         raise TypeError(f"{name} must hold numbers, got dtype {value.dtype}")
