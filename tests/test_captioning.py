@@ -480,6 +480,11 @@ def test_sequence_log_prob_names_its_arguments():
         cap.sequence_log_prob(step, one, [1], -1, 2)
     with pytest.raises(TypeError, match=r"^end_token must be an int, got str \('2'\)$"):
         cap.sequence_log_prob(step, one, [1], 0, "2")
+    # ids run from 0 to V - 1: V itself is not a token of a V-word vocabulary
+    with pytest.raises(ValueError, match=r"^token 3 is not a token of a 3-word vocabulary$"):
+        cap.sequence_log_prob(step, one, [1, 3], 0, 2)
+    with pytest.raises(ValueError, match=r"^token 3 is not a token of a 3-word vocabulary$"):
+        cap.sequence_log_prob(step, one, [1], 0, 3)
 
 
 def test_bleu_inputs_are_checked_with_exact_messages():

@@ -324,3 +324,19 @@ def test_conv2d_takes_per_axis_pairs_like_arithmetic():
     out = ops.conv2d(x, w, padding=((1, 2), (0, 1)))
     assert out.shape[1:3] == arithmetic.conv_output_size((5, 5), 3, ((1, 2), (0, 1)))
     np.testing.assert_allclose(out, ops.conv2d(x, w, padding=(1, 2, 0, 1)))
+
+
+def test_pad2d_names_x_and_value_and_pads_with_infinity():
+    x = np.arange(4.0).reshape(1, 2, 2, 1)
+    with pytest.raises(ValueError, match=r"^x must be 4-D \(N, H, W, C\), got shape \(2, 2, 1\) "
+                                         r"\(one image \(H, W, C\)\? use x\[None\]\)$"):
+        ops.pad2d(x[0], 1)
+    with pytest.raises(TypeError, match=r"^value must be a real number, got str \('a'\)$"):
+        ops.pad2d(x, 1, value="a")
+    with pytest.raises(ValueError, match=r"^value must be a number \(not NaN\), got nan$"):
+        ops.pad2d(x, 1, value=float("nan"))
+    # -inf is the border max pooling needs: a padded cell never wins
+    xp = ops.pad2d(x, (1, 0, 0, 1), value=-np.inf)
+    np.testing.assert_array_equal(xp[0, :, :, 0], [[-np.inf, -np.inf, -np.inf],
+                                                   [0.0, 1.0, -np.inf],
+                                                   [2.0, 3.0, -np.inf]])
