@@ -581,8 +581,17 @@ def test_each_function_checks_its_own_arguments_first():
         arithmetic.transpose_equivalent(5, 3, 0, 5)
     with pytest.raises(ValueError, match=r"^input_size must be an int >= 1, got 0$"):
         arithmetic.receptive_field([(0, 1)], 0)
-    with pytest.raises(TypeError, match=r"^use_bias must be True or False, got str \('yes'\)$"):
-        arithmetic.conv2d_params(3, 1, 1, use_bias="yes")
+    for params in (lambda b: arithmetic.conv2d_params(3, 1, 1, use_bias=b),
+                   lambda b: arithmetic.dense_params(3, 1, use_bias=b)):
+        with pytest.raises(TypeError, match=r"^use_bias must be True or False, got str "
+                                            r"\('yes'\)$"):
+            params("yes")
+    # the message repeats the call, padding included
+    with pytest.raises(ValueError, match=r"^transposed convolution output size would be -1 "
+                                         r"\(zero or negative\) on axis 0; input_size=1, "
+                                         r"kernel_size=3, strides=1, dilation=1, padding='full', "
+                                         r"output_padding=None$"):
+        arithmetic.conv_transpose_output_size(1, 3, padding="full")
     with pytest.raises(AttributeError, match=r"^module 'cnnlib.arithmetic' has no attribute "
                                              r"'conv_output_sizes'$"):
         getattr(arithmetic, "conv_output_sizes")  # a typo of conv_output_size

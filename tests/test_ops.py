@@ -112,7 +112,9 @@ def test_conv2d_dtypes_and_integer_input():
     assert out.dtype == np.float32
     assert out[0, 0, 0, 0] == x[0, :3, :3, 0].astype(int).sum()
     assert ops.conv2d(x.astype(np.float64), w).dtype == np.float64
-    np.testing.assert_array_equal(ops.conv2d_loops(x, w), out)
+    loops = ops.conv2d_loops(x, w)
+    assert loops.dtype == np.float32
+    np.testing.assert_array_equal(loops, out)
 
 
 # ----------------------------------------------------------------------------- pad2d
