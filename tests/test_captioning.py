@@ -640,3 +640,14 @@ def test_beam_search_breaks_ties_by_beam_then_token_id():
     seqs, lp = cap.beam_search(step, [np.zeros(1)], 0, 19, beam_width=3, max_len=2)
     assert seqs == [[5]]
     assert lp == pytest.approx([math.log(1 / 9 * 5 / 18)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.longdouble])
+def test_decoders_return_float64_log_probs_whatever_step_returns(dtype):
+    def step(tokens, states):
+        log_probs, states = toy_step(tokens, states)
+        return log_probs.astype(dtype), states
+
+    for decode, best in [(DECODERS["greedy"], [3]), (DECODERS["beam"], [4])]:
+        seqs, log_probs = decode(step, [np.zeros(1)], 1, 2, 6)
+        assert seqs == [best] and log_probs.dtype == np.float64

@@ -328,6 +328,14 @@ def test_conv2d_takes_per_axis_pairs_like_arithmetic():
     np.testing.assert_allclose(out, ops.conv2d(x, w, padding=(1, 2, 0, 1)))
 
 
+@pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
+def test_pool2d_keeps_float32(fn):
+    x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    out = fn(x, 2)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out[0, :, :, 0], [[5, 7], [13, 15]])
+
+
 def test_pad2d_names_x_and_value_and_pads_with_infinity():
     x = np.arange(4.0).reshape(1, 2, 2, 1)
     with pytest.raises(ValueError, match=r"^x must be 4-D \(N, H, W, C\), got shape \(2, 2, 1\) "
