@@ -608,3 +608,9 @@ class _Patches(keras.layers.Layer):
 def test_keras_layer_specs_reads_a_layer_without_dilation_as_undilated():
     assert arithmetic.keras_layer_specs([_Patches()]) == [(4, 4, 1, "valid")]
     assert arithmetic.keras_layer_specs([_Patches()], axis=1) == [(2, 1, 1, "valid")]
+
+
+def test_padding_helpers_default_to_stride_1_and_valid():
+    # TF's rule with stride 1: a total of k - 1 = 2, split evenly
+    assert arithmetic.same_padding(4, 3) == (1, 1)
+    assert arithmetic.pool_padding(5, 2) == (0, 0)

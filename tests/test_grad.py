@@ -229,6 +229,13 @@ def test_max_pool_routes_the_gradient_to_the_argmax():
     np.testing.assert_array_equal(dx[0, :, :, 0], expected)
 
 
+def test_conv2d_forward_defaults_to_stride_1_valid():
+    x, w = _rng(4).normal(size=(1, 6, 5, 2)), _rng(5).normal(size=(3, 3, 2, 1))
+    out, cache = grad.conv2d_forward(x, w)
+    assert out.shape == (1, 4, 3, 1)
+    np.testing.assert_allclose(out[0, 0, 0, 0], np.sum(x[0, :3, :3] * w[..., 0]), atol=ATOL)
+
+
 def test_max_pool_padding_never_wins_even_against_infinite_inputs():
     """A padded cell is not an input: it gets no gradient even when the window's maximum is
     +inf, -inf or 0. "same" 3x3/1 pooling of a 2x2 image pads every side, so each of the four
