@@ -586,12 +586,6 @@ def test_each_function_checks_its_own_arguments_first():
         with pytest.raises(TypeError, match=r"^use_bias must be True or False, got str "
                                             r"\('yes'\)$"):
             params("yes")
-    # the message repeats the call, padding included
-    with pytest.raises(ValueError, match=r"^transposed convolution output size would be -1 "
-                                         r"\(zero or negative\) on axis 0; input_size=1, "
-                                         r"kernel_size=3, strides=1, dilation=1, padding='full', "
-                                         r"output_padding=None$"):
-        arithmetic.conv_transpose_output_size(1, 3, padding="full")
     with pytest.raises(AttributeError, match=r"^module 'cnnlib.arithmetic' has no attribute "
                                              r"'conv_output_sizes'$"):
         getattr(arithmetic, "conv_output_sizes")  # a typo of conv_output_size
@@ -614,3 +608,13 @@ def test_padding_helpers_default_to_stride_1_and_valid():
     # TF's rule with stride 1: a total of k - 1 = 2, split evenly
     assert arithmetic.same_padding(4, 3) == (1, 1)
     assert arithmetic.pool_padding(5, 2) == (0, 0)
+
+
+def test_transposed_size_message_repeats_the_call():
+    with pytest.raises(ValueError, match=r"^transposed convolution output size would be -1 "
+                                         r"\(zero or negative\) on axis 0; input_size=1, "
+                                         r"kernel_size=3, strides=1, dilation=1, padding='full', "
+                                         r"output_padding=None$"):
+        arithmetic.conv_transpose_output_size(1, 3, padding="full")
+    # resolve_padding's default stride is 1: "same" pads k - 1 = 2 in all, evenly
+    assert arithmetic.resolve_padding(4, 3, "same") == (1, 1)

@@ -394,3 +394,25 @@ def test_same_conv2d_transpose_is_the_adjoint_of_same_conv2d(s, d):
     back = ops.conv2d_transpose(y, w, strides=s, padding="same", dilation=d)
     assert back.shape == z.shape
     assert np.sum(out * y) == pytest.approx(np.sum(z * back), rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+def test_conv2d_checks_b_and_promotes_x_w_and_b_like_numpy(fn):
+    x, w = np.ones((1, 4, 4, 2), np.float32), np.ones((3, 3, 2, 3), np.float32)
+    with pytest.raises(ValueError, match=r"^kernel has 2 input channels but the image has 1 "
+                                         r"\(x: \(1, 4, 4, 1\), w: \(3, 3, 2, 3\); w must be "
+                                         r"\(kh, kw, C_in, C_out\) with C_in = x\.shape\[-1\]\)$"):
+        fn(x[..., :1], w)
+    with pytest.raises(TypeError, match=r"^b must hold numbers, got dtype <U1$"):
+        fn(x, w, b=np.array(["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"^b must have shape \(C_out,\) = \(3,\), got "
+                                         r"\(0,\)$"):
+        fn(x, w, b=np.zeros(0))
+    b = np.ones(3, np.float32)
+    assert fn(x, w, b).dtype == np.float32
+    for i in range(3):  # any one of them in float64 makes the result float64
+        args = [x, w, b]
+        args[i] = args[i].astype(np.float64)
+        out = fn(*args)
+        assert out.dtype == np.float64 and np.all(out == 2 * 3 * 3 + 1)
+    assert fn(x, w.astype(np.float64)).dtype == np.float64

@@ -61,6 +61,36 @@ EQUIVALENT = {
                                                      "depends on the size",
     **{f"cnnlib.arithmetic.x_transpose_equivalent__mutmut_{n}": "a negative padding is refused "
        "by conv_output_size with the same message" for n in (36, 39)},
+    **{f"cnnlib.grad.x_conv2d_backward__mutmut_{n}": _COPY for n in (47, 49, 50, 52, 54, 55)},
+    **{f"cnnlib.ops.x_pool2d_setup__mutmut_{n}": _COPY for n in (72, 74, 76)},
+    **{f"cnnlib.ops.x_conv2d_setup__mutmut_{n}": _COPY for n in (107, 109, 110, 130, 132, 133)},
+    **{f"cnnlib.grad.x__upstream__mutmut_{n}": _COPY for n in (13, 15, 16)},
+    **{f"cnnlib.ops.x__kernel__mutmut_{n}": "images() has checked all that array() checks, so "
+       "array() never raises here" for n in (4, 8, 9, 10)},
+    "cnnlib.arithmetic.x_resolve_padding__mutmut_2": "upper-case default padding: lower-cased "
+                                                     "wherever it is read",
+    "cnnlib.arithmetic.x_effective_kernel_size__mutmut_10": "a scalar call repeats the int on 2 "
+                                                            "axes and returns the first",
+    **{name: "reshape(-2, ...): any negative size is inferred" for name in (
+        "cnnlib.grad.x_conv2d_backward__mutmut_89", "cnnlib.grad.x_conv2d_backward__mutmut_98",
+        "cnnlib.ops.x_conv2d__mutmut_57")},
+    **{name: "dtype of xp or of w alone: conv2d_setup gives both the same dtype" for name in (
+        "cnnlib.grad.x_conv2d_backward__mutmut_32", "cnnlib.grad.x_conv2d_backward__mutmut_33")},
+    "cnnlib.grad.x_pool2d_backward__mutmut_60": "np.pad(constant_values=None) pads NaN",
+    **{name: "upper-case default padding or mode: lower-cased wherever it is read" for name in (
+        "cnnlib.grad.x_conv2d_forward__mutmut_3", "cnnlib.ops.x_conv2d__mutmut_3",
+        "cnnlib.ops.x_conv2d_setup__mutmut_3", "cnnlib.ops.x_conv2d_loops__mutmut_3",
+        "cnnlib.ops.x_pool2d__mutmut_3", "cnnlib.ops.x_pool2d__mutmut_5",
+        "cnnlib.ops.x_pool2d_setup__mutmut_3", "cnnlib.ops.x_pool2d_setup__mutmut_5",
+        "cnnlib.ops.x_pool2d_loops__mutmut_3", "cnnlib.ops.x_pool2d_loops__mutmut_5",
+        "cnnlib.arithmetic.x_pool_padding__mutmut_2",
+        "cnnlib.arithmetic.x_conv_transpose_output_size__mutmut_3")},
+    **{f"cnnlib.decoding.x_{f}__mutmut_{n}": "np.full of a Python int is int64 already"
+       for f, n in [("greedy_decode", 30), ("greedy_decode", 33), ("beam_search", 57),
+                    ("beam_search", 60)]},
+    **{f"cnnlib.decoding.x_beam_search__mutmut_{n}": "no axis: the default, -1, is axis 1 of "
+       "the 2-D array" for n in (119, 134, 142)},
+    "cnnlib.decoding.x_beam_search__mutmut_124": "NumPy reads kind='STABLE' as 'stable'",
     "cnnlib.ops.x_pad2d__mutmut_26": "finite=None is falsy, as False",
     "cnnlib.ops.x_pad2d__mutmut_48": "the kernel size is read only by 'same' and 'full', which "
                                      "need kernel_size",
