@@ -260,7 +260,9 @@ def test_max_pool_padding_never_wins_even_against_infinite_inputs():
 def test_pool2d_backward_with_explicit_asymmetric_padding(mode, padding):
     """Explicit (top, bottom, left, right) padding, more before than after on one axis."""
     x = _rng(7).normal(size=(2, 5, 6, 2))
-    forward = lambda v: grad.pool2d_forward(v, 3, strides=2, padding=padding, mode=mode)  # noqa: E731
+    def forward(v):
+        return grad.pool2d_forward(v, 3, strides=2, padding=padding, mode=mode)
+
     out, cache = forward(x)
     dout = _rng(8).normal(size=out.shape)
     dx = grad.pool2d_backward(dout, cache)
