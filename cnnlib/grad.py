@@ -210,7 +210,7 @@ def pool2d_backward(dout, cache):
     dxp = np.zeros((n_images, height + pads[0] + pads[1], width + pads[2] + pads[3], channels),
                    dtype=x.dtype)
     if mode == "max":
-        xp = np.pad(x, spec, constant_values=-np.inf)  # a padded cell never wins
+        xp = np.pad(x, spec, constant_values=np.nan)  # NaN equals nothing: padding never wins
         winner_found = np.zeros(dout.shape, dtype=bool)
     else:
         ones = np.pad(np.ones((1, height, width, 1), dtype=x.dtype), spec)

@@ -569,3 +569,52 @@ def test_remaining_fields_and_messages():
     layers = [(3, 1, 2, "full"), (2, 2, 1, (0, 1)), (3, 1, 1, (2, 0)), (2, 3, 2, "causal")]
     assert [f[:3] for f in arithmetic.receptive_field(layers)] == \
         [f[:3] for f in brute_field(layers, 200)]
+
+
+def test_each_function_checks_its_own_arguments_first():
+    """The error names the first bad argument, not whatever later arithmetic trips over: an
+    input size of 0 is reported before a padding too large for the kernel, a stride of 0 too,
+    and receptive_field reports input_size before it reads the layers."""
+    with pytest.raises(ValueError, match=r"^input_size must be an int >= 1, got 0$"):
+        arithmetic.transpose_equivalent(0, 3, 1, 5)
+    with pytest.raises(ValueError, match=r"^strides must be an int >= 1, got 0$"):
+        arithmetic.transpose_equivalent(5, 3, 0, 5)
+    with pytest.raises(ValueError, match=r"^input_size must be an int >= 1, got 0$"):
+        arithmetic.receptive_field([(0, 1)], 0)
+    for params in (lambda b: arithmetic.conv2d_params(3, 1, 1, use_bias=b),
+                   lambda b: arithmetic.dense_params(3, 1, use_bias=b)):
+        with pytest.raises(TypeError, match=r"^use_bias must be True or False, got str "
+                                            r"\('yes'\)$"):
+            params("yes")
+    with pytest.raises(AttributeError, match=r"^module 'cnnlib.arithmetic' has no attribute "
+                                             r"'conv_output_sizes'$"):
+        getattr(arithmetic, "conv_output_sizes")  # a typo of conv_output_size
+
+
+class _Patches(keras.layers.Layer):
+    """A layer with a kernel and strides but no dilation_rate (non-overlapping patches)."""
+
+    def __init__(self):
+        super().__init__(name="patches")
+        self.kernel_size, self.strides, self.padding = (4, 2), (4, 1), "valid"
+
+
+def test_keras_layer_specs_reads_a_layer_without_dilation_as_undilated():
+    assert arithmetic.keras_layer_specs([_Patches()]) == [(4, 4, 1, "valid")]
+    assert arithmetic.keras_layer_specs([_Patches()], axis=1) == [(2, 1, 1, "valid")]
+
+
+def test_padding_helpers_default_to_stride_1_and_valid():
+    # TF's rule with stride 1: a total of k - 1 = 2, split evenly
+    assert arithmetic.same_padding(4, 3) == (1, 1)
+    assert arithmetic.pool_padding(5, 2) == (0, 0)
+
+
+def test_transposed_size_message_repeats_the_call():
+    with pytest.raises(ValueError, match=r"^transposed convolution output size would be -1 "
+                                         r"\(zero or negative\) on axis 0; input_size=1, "
+                                         r"kernel_size=3, strides=1, dilation=1, padding='full', "
+                                         r"output_padding=None$"):
+        arithmetic.conv_transpose_output_size(1, 3, padding="full")
+    # resolve_padding's default stride is 1: "same" pads k - 1 = 2 in all, evenly
+    assert arithmetic.resolve_padding(4, 3, "same") == (1, 1)

@@ -480,6 +480,11 @@ def test_sequence_log_prob_names_its_arguments():
         cap.sequence_log_prob(step, one, [1], -1, 2)
     with pytest.raises(TypeError, match=r"^end_token must be an int, got str \('2'\)$"):
         cap.sequence_log_prob(step, one, [1], 0, "2")
+    # ids run from 0 to V - 1: V itself is not a token of a V-word vocabulary
+    with pytest.raises(ValueError, match=r"^token 3 is not a token of a 3-word vocabulary$"):
+        cap.sequence_log_prob(step, one, [1, 3], 0, 2)
+    with pytest.raises(ValueError, match=r"^token 3 is not a token of a 3-word vocabulary$"):
+        cap.sequence_log_prob(step, one, [1], 0, 3)
 
 
 def test_bleu_inputs_are_checked_with_exact_messages():
@@ -564,3 +569,85 @@ def test_attention_and_held_out_mask_refuse_wrong_types():
         cap.additive_attention(np.full((1, 2, 3), np.inf), np.zeros((1, 2, 3)), np.ones(3))
     with pytest.raises(TypeError, match="objects_per_image must be a list, got NoneType"):
         cap.held_out_mask(None, [])
+
+
+DECODERS = {
+    "greedy": lambda step, states, start, end, max_len: cap.greedy_decode(step, states, start,
+                                                                           end, max_len),
+    "beam": lambda step, states, start, end, max_len: cap.beam_search(step, states, start, end,
+                                                                       2, max_len),
+}
+
+
+@pytest.mark.parametrize("decode", DECODERS.values(), ids=DECODERS.keys())
+def test_decoders_check_arguments_and_step_with_exact_messages(decode):
+    one = [np.zeros(1)]
+    with pytest.raises(ValueError, match=r"^start_token must be an int >= 0 \(a token id\), "
+                                         r"got -1$"):
+        decode(toy_step, one, -1, 2, 3)
+    with pytest.raises(TypeError, match=r"^end_token must be an int, got str \('2'\)$"):
+        decode(toy_step, one, 1, "2", 3)
+    with pytest.raises(ValueError, match=r"^max_len must be an int >= 1, got 0$"):
+        decode(toy_step, one, 1, 2, 0)
+    with pytest.raises(TypeError, match=r"^states must be a list of arrays with one row per "
+                                        r"image, got ndarray$"):
+        decode(toy_step, np.zeros(1), 1, 2, 3)
+    for bad in ([], [np.float64(0.0)]):
+        with pytest.raises(ValueError, match=r"^states must be a non-empty list of arrays of "
+                                             r"shape \(N, \.\.\.\)$"):
+            decode(toy_step, bad, 1, 2, 3)
+    # step must return a tuple (log_probs, states), with one row of log_probs per token
+    for bad_step in (lambda t, s: [toy_step(t, s)[0], s], lambda t, s: (*toy_step(t, s), s)):
+        with pytest.raises(TypeError, match=r"^step must return a pair \(log_probs \(M, V\), "
+                                            r"new_states list\)$"):
+            decode(bad_step, one, 1, 2, 3)
+    with pytest.raises(ValueError, match=r"^step must return log_probs of shape \(M, V\) with "
+                                         r"M = \d+, got \(\d+, 5\)$"):
+        decode(lambda t, s: (np.vstack([toy_step(t, s)[0]] * 2), s), one, 1, 2, 3)
+
+
+def test_beam_search_edge_cases():
+    one = [np.zeros(1)]
+    # one step: every caption is cut off after one token; the likelier first token wins
+    assert cap.beam_search(toy_step, one, 1, 2, beam_width=2, max_len=1) == \
+        ([[3]], pytest.approx([math.log(0.6)]))
+    with pytest.raises(ValueError, match=r"^end_token 5 is not a token of a 5-word "
+                                         r"vocabulary$"):
+        cap.beam_search(toy_step, one, 1, 5, beam_width=2, max_len=3)
+    # step gets integer token ids it can index with, as an embedding lookup does
+    with np.errstate(divide="ignore"):
+        table = np.log(np.array([[0.2] * 5, TOY[1], [0.2] * 5, TOY[3], TOY[4]]))
+    assert cap.beam_search(lambda t, s: (table[t], s), one, 1, 2, beam_width=2,
+                           max_len=4)[0] == [[4]]
+
+
+def test_beam_search_breaks_ties_by_beam_then_token_id():
+    """Like greedy's argmax, ties go to the first candidate: the earlier beam, then the lower
+    token id. After the start token (0) the odd words 1, 3, ..., 17 tie at 1/9; after word t the
+    end token (19) has probability t / 18 and the odd words share the rest. A beam of 3 keeps
+    words 1, 3, 5 and ends with 5 (by hand: P = 1/9 * 5/18), though 17 would have been better."""
+    def step(tokens, states):
+        rows = []
+        for t in tokens:
+            p = np.zeros(20)
+            if t == 0:
+                p[1:19:2] = 1 / 9
+            else:
+                p[19], p[1:19:2] = t / 18, (1 - t / 18) / 9
+            rows.append(p)
+        with np.errstate(divide="ignore"):
+            return np.log(np.array(rows)), states
+    seqs, lp = cap.beam_search(step, [np.zeros(1)], 0, 19, beam_width=3, max_len=2)
+    assert seqs == [[5]]
+    assert lp == pytest.approx([math.log(1 / 9 * 5 / 18)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.longdouble])
+def test_decoders_return_float64_log_probs_whatever_step_returns(dtype):
+    def step(tokens, states):
+        log_probs, states = toy_step(tokens, states)
+        return log_probs.astype(dtype), states
+
+    for decode, best in [(DECODERS["greedy"], [3]), (DECODERS["beam"], [4])]:
+        seqs, log_probs = decode(step, [np.zeros(1)], 1, 2, 6)
+        assert seqs == [best] and log_probs.dtype == np.float64

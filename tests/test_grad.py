@@ -229,6 +229,65 @@ def test_max_pool_routes_the_gradient_to_the_argmax():
     np.testing.assert_array_equal(dx[0, :, :, 0], expected)
 
 
+def test_conv2d_forward_defaults_to_stride_1_valid():
+    x, w = _rng(4).normal(size=(1, 6, 5, 2)), _rng(5).normal(size=(3, 3, 2, 1))
+    out, cache = grad.conv2d_forward(x, w)
+    assert out.shape == (1, 4, 3, 1)
+    np.testing.assert_allclose(out[0, 0, 0, 0], np.sum(x[0, :3, :3] * w[..., 0]), atol=ATOL)
+
+
+def test_max_pool_padding_never_wins_even_against_infinite_inputs():
+    """A padded cell is not an input: it gets no gradient even when the window's maximum is
+    +inf, -inf or 0. "same" 3x3/1 pooling of a 2x2 image pads every side, so each of the four
+    windows holds the four pixels, and their first maximum in row-major order is pixel (0, 0):
+    it gets the whole upstream gradient, 1 + 2 + 3 + 4 (TF's CPU kernel agrees)."""
+    dout = np.arange(1.0, 5.0).reshape(1, 2, 2, 1)
+    for first, rest in [(np.inf, 0.0), (0.0, -1.0), (-np.inf, -np.inf), (5.0, -np.inf)]:
+        x = np.full((1, 2, 2, 1), rest)
+        x[0, 0, 0, 0] = first
+        out, cache = grad.pool2d_forward(x, 3, strides=1, padding="same")
+        np.testing.assert_array_equal(out, np.full((1, 2, 2, 1), first))
+        dx = grad.pool2d_backward(dout, cache)
+        np.testing.assert_array_equal(dx[0, :, :, 0], [[10.0, 0.0], [0.0, 0.0]])
+        with tf.device("/CPU:0"):
+            _, _, (dx_tf,) = _tape(lambda v: tf.nn.max_pool2d(v, 3, 1, "SAME"), x)
+        tf_dout = _rng(99).normal(size=(1, 2, 2, 1))
+        np.testing.assert_allclose(grad.pool2d_backward(tf_dout, cache), dx_tf, rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("padding", [(2, 0, 0, 1), (0, 1, 2, 0)], ids=str)
+def test_pool2d_backward_with_explicit_asymmetric_padding(mode, padding):
+    """Explicit (top, bottom, left, right) padding, more before than after on one axis."""
+    x = _rng(7).normal(size=(2, 5, 6, 2))
+    def forward(v):
+        return grad.pool2d_forward(v, 3, strides=2, padding=padding, mode=mode)
+
+    out, cache = forward(x)
+    dout = _rng(8).normal(size=out.shape)
+    dx = grad.pool2d_backward(dout, cache)
+    assert dx.shape == x.shape
+    num = gradcheck.numerical_gradient_array(lambda v: forward(v)[0], x, dout)
+    assert gradcheck.relative_error(dx, num) < REL
+
+
+def test_average_pool_backward_of_float32_is_float32_arithmetic():
+    """float32 in, float32 arithmetic: each window's share dout / count is rounded to float32 and
+    the shares are added in float32 (as a float32 loop over the windows does). Windows of 3 rows
+    with stride 2 overlap in one row, so a pixel gets at most two shares and the order of the
+    additions cannot matter; a float64 share rounded only once added would differ in some."""
+    x = np.zeros((1, 41, 3, 2), np.float32)
+    out, cache = grad.pool2d_forward(x, (3, 1), strides=(2, 1), mode="average")
+    dout = _rng(5).normal(size=out.shape).astype(np.float32)
+    dx = grad.pool2d_backward(dout, cache)
+    expected = np.zeros(x.shape, np.float32)
+    for i, j, c in np.ndindex(out.shape[1:]):
+        for r in range(2 * i, 2 * i + 3):
+            expected[0, r, j, c] = expected[0, r, j, c] + dout[0, i, j, c] / np.float32(3)
+    assert out.shape == (1, 20, 3, 2) and dx.dtype == np.float32
+    np.testing.assert_array_equal(dx, expected)
+
+
 # ------------------------------------------------------------------- activations, dense, loss
 @pytest.mark.parametrize("name, tf_fn", [("relu", tf.nn.relu), ("sigmoid", tf.sigmoid)])
 def test_activations_match_tf_and_finite_differences(name, tf_fn):

@@ -112,7 +112,9 @@ def test_conv2d_dtypes_and_integer_input():
     assert out.dtype == np.float32
     assert out[0, 0, 0, 0] == x[0, :3, :3, 0].astype(int).sum()
     assert ops.conv2d(x.astype(np.float64), w).dtype == np.float64
-    np.testing.assert_array_equal(ops.conv2d_loops(x, w), out)
+    loops = ops.conv2d_loops(x, w)
+    assert loops.dtype == np.float32
+    np.testing.assert_array_equal(loops, out)
 
 
 # ----------------------------------------------------------------------------- pad2d
@@ -324,3 +326,93 @@ def test_conv2d_takes_per_axis_pairs_like_arithmetic():
     out = ops.conv2d(x, w, padding=((1, 2), (0, 1)))
     assert out.shape[1:3] == arithmetic.conv_output_size((5, 5), 3, ((1, 2), (0, 1)))
     np.testing.assert_allclose(out, ops.conv2d(x, w, padding=(1, 2, 0, 1)))
+
+
+@pytest.mark.parametrize("fn", [ops.pool2d, ops.pool2d_loops], ids=["vectorised", "loops"])
+def test_pool2d_keeps_float32(fn):
+    x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    out = fn(x, 2)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out[0, :, :, 0], [[5, 7], [13, 15]])
+
+
+def test_pad2d_names_x_and_value_and_pads_with_infinity():
+    x = np.arange(4.0).reshape(1, 2, 2, 1)
+    with pytest.raises(ValueError, match=r"^x must be 4-D \(N, H, W, C\), got shape \(2, 2, 1\) "
+                                         r"\(one image \(H, W, C\)\? use x\[None\]\)$"):
+        ops.pad2d(x[0], 1)
+    with pytest.raises(TypeError, match=r"^value must be a real number, got str \('a'\)$"):
+        ops.pad2d(x, 1, value="a")
+    with pytest.raises(ValueError, match=r"^value must be a number \(not NaN\), got nan$"):
+        ops.pad2d(x, 1, value=float("nan"))
+    # -inf is the border max pooling needs: a padded cell never wins
+    xp = ops.pad2d(x, (1, 0, 0, 1), value=-np.inf)
+    np.testing.assert_array_equal(xp[0, :, :, 0], [[-np.inf, -np.inf, -np.inf],
+                                                   [0.0, 1.0, -np.inf],
+                                                   [2.0, 3.0, -np.inf]])
+
+
+def test_defaults_of_the_setup_functions_and_transpose():
+    """Called with only the arrays: stride 1, no padding, no dilation, 2x2 max pooling."""
+    x = np.arange(2 * 6 * 5 * 2, dtype=float).reshape(2, 6, 5, 2)
+    setup = ops.conv2d_setup(x, np.ones((3, 3, 2, 4)))
+    assert (setup.strides, setup.dilation, setup.pads, setup.out_hw) == \
+        ((1, 1), (1, 1), (0, 0, 0, 0), (4, 3))
+    np.testing.assert_array_equal(setup.xp, x)
+    pool = ops.pool2d_setup(x)
+    assert (pool.mode, pool.pool_size, pool.strides, pool.pads, pool.out_hw) == \
+        ("max", (2, 2), (2, 2), (0, 0, 0, 0), (3, 2))
+    # stride 1: every input pixel stamps the 3x3 kernel, (6 + 2) x (5 + 2) pixels
+    up = ops.conv2d_transpose(x, np.ones((3, 3, 1, 2)))
+    assert up.shape == (2, 8, 7, 1) and up[0, 0, 0, 0] == x[0, 0, 0].sum()
+
+
+def test_conv2d_transpose_messages_and_dtypes():
+    x = np.ones((1, 3, 3, 2), np.float32)
+    with pytest.raises(ValueError, match=r"^w has 1 input channel \(last axis\) but x has 2; w "
+                                         r"must be \(kh, kw, C_out, C_in\) with C_in = "
+                                         r"x\.shape\[-1\]$"):
+        ops.conv2d_transpose(x, np.ones((3, 3, 1, 1)))
+    with pytest.raises(ValueError, match=r"^dilation must be an int >= 1, got 0$"):
+        ops.conv2d_transpose(x, np.ones((3, 3, 1, 2)), dilation=0)
+    with pytest.raises(TypeError, match=r"^mode must be a str, got int$"):
+        ops.pool2d(x, mode=1)
+    w32 = np.ones((3, 3, 1, 2), np.float32)
+    assert ops.conv2d_transpose(x, w32).dtype == np.float32
+    assert ops.conv2d_transpose(x, w32.astype(np.float64)).dtype == np.float64
+    assert ops.conv2d_transpose(x.astype(np.float64), w32).dtype == np.float64
+
+
+@pytest.mark.parametrize("s, d", [(1, 2), (2, 2), (2, (1, 3))], ids=str)
+def test_same_conv2d_transpose_is_the_adjoint_of_same_conv2d(s, d):
+    """<conv(z), y> = <z, conv_transpose(y)> with padding="same": the transpose crops the
+    border that the convolution pads, dilated kernels included."""
+    rng = np.random.default_rng(3)
+    z, w = rng.normal(size=(2, 8 * s, 6 * s, 2)), rng.normal(size=(3, 3, 2, 3))
+    out = ops.conv2d(z, w, strides=s, padding="same", dilation=d)
+    y = rng.normal(size=out.shape)
+    back = ops.conv2d_transpose(y, w, strides=s, padding="same", dilation=d)
+    assert back.shape == z.shape
+    assert np.sum(out * y) == pytest.approx(np.sum(z * back), rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", [ops.conv2d, ops.conv2d_loops], ids=["vectorised", "loops"])
+def test_conv2d_checks_b_and_promotes_x_w_and_b_like_numpy(fn):
+    x, w = np.ones((1, 4, 4, 2), np.float32), np.ones((3, 3, 2, 3), np.float32)
+    with pytest.raises(ValueError, match=r"^kernel has 2 input channels but the image has 1 "
+                                         r"\(x: \(1, 4, 4, 1\), w: \(3, 3, 2, 3\); w must be "
+                                         r"\(kh, kw, C_in, C_out\) with C_in = x\.shape\[-1\]\)$"):
+        fn(x[..., :1], w)
+    with pytest.raises(TypeError, match=r"^b must hold numbers, got dtype <U1$"):
+        fn(x, w, b=np.array(["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"^b must have shape \(C_out,\) = \(3,\), got "
+                                         r"\(0,\)$"):
+        fn(x, w, b=np.zeros(0))
+    b = np.ones(3, np.float32)
+    assert fn(x, w, b).dtype == np.float32
+    for i in range(3):  # any one of them in float64 makes the result float64
+        args = [x, w, b]
+        args[i] = args[i].astype(np.float64)
+        out = fn(*args)
+        assert out.dtype == np.float64 and np.all(out == 2 * 3 * 3 + 1)
+    assert fn(x, w.astype(np.float64)).dtype == np.float64

@@ -354,3 +354,45 @@ def test_pixel_accuracy_range_check_and_box_iou_edges_exactly():
         seg.box_iou([0, 0, 2, 2], [0, 0, 2])
     iou = seg.box_iou([0, 0, 2, 2], [1, 1, 3, 3])
     assert type(iou) is float and iou == 1 / 7
+
+
+def test_label_map_errors_are_exact():
+    y = np.array([0, 1])
+    with pytest.raises(ValueError, match=r"^num_classes must be an int >= 1, got 0$"):
+        seg.confusion_matrix(y, y, 0)
+    with pytest.raises(TypeError, match=r"^ignore_index must be an int, got float \(2\.5\)$"):
+        seg.confusion_matrix(y, y, 3, ignore_index=2.5)
+    with pytest.raises(TypeError, match=r"^y_pred must hold integer class ids, got dtype "
+                                        r"float64; for scores or probabilities take argmax over "
+                                        r"the class axis first$"):
+        seg.confusion_matrix(y, np.array([0.0, 1.0]), 2)
+    with pytest.raises(ValueError, match=r"^y_true and y_pred are empty$"):
+        seg.confusion_matrix(np.zeros((0, 2), int), np.zeros((0, 2), int), 2)
+    # the largest valid id is num_classes - 1: num_classes itself is outside
+    with pytest.raises(ValueError, match=r"^y_true holds class id 3, outside 0\.\.2 for "
+                                         r"num_classes=3$"):
+        seg.confusion_matrix([0, 3], [0, 1], 3)
+    with pytest.raises(ValueError, match=r"^y_pred holds class id 3, outside 0\.\.2 for "
+                                         r"num_classes=3$"):
+        seg.confusion_matrix([0, 1], [3, 1], 3)
+    # with ignore_index, a bad id in y_true reminds that void pixels are skipped; y_pred has no
+    # void pixels, so its message has no such note
+    with pytest.raises(ValueError, match=r"^y_true holds class id 3, outside 0\.\.2 for "
+                                         r"num_classes=3 \(pixels equal to ignore_index=255 are "
+                                         r"skipped\)$"):
+        seg.confusion_matrix([0, 3, 255], [0, 1, 1], 3, ignore_index=255)
+    with pytest.raises(ValueError, match=r"^y_pred holds class id 3, outside 0\.\.2 for "
+                                         r"num_classes=3$"):
+        seg.confusion_matrix([0, 1, 255], [0, 3, 1], 3, ignore_index=255)
+
+
+def test_boolean_label_maps_are_classes_0_and_1():
+    # counted by hand: pixel 0 is class 1 predicted 1, pixel 1 class 0 predicted 1
+    cm = seg.confusion_matrix(np.array([True, False]), np.array([True, True]), 2)
+    assert cm.tolist() == [[0, 1], [0, 1]]
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_class_absent_from_both_maps_is_nan_without_a_warning():
+    iou = seg.iou_per_class([0, 0, 1], [0, 1, 1], 3)
+    np.testing.assert_array_equal(iou, [0.5, 0.5, np.nan])
